@@ -1,0 +1,168 @@
+"""Sentence-level clause classifier: TF-IDF word and character n-grams, one logistic
+regression per clause and strength.
+
+Rules miss paraphrases ("the cooperation may be brought to an end if ..."); character
+n-grams carry across inflections and Norwegian compounds, where spaCy has no lemmatiser.
+
+Serialisation is deliberately not pickle: the vocabulary and IDF weights go to JSON and the
+coefficients to an ``.npz`` loaded with ``allow_pickle=False``, so loading a model file can
+never execute code, and a SHA-256 in the metadata detects a swapped or corrupted file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from analyser.corpus import Passage
+from analyser.errors import ModelError
+
+MODEL_FORMAT = 1
+TARGETS = ("any", "core")  # "any": the passage expresses the clause at all; "core": fully
+WORD_FEATURES = 30000
+CHAR_FEATURES = 60000
+SEED = 20241
+C_REGULARISATION = 4.0
+
+
+def target_vector(passages: list[Passage], clause: str, target: str) -> np.ndarray:
+    if target == "any":
+        return np.array([clause in p.labels for p in passages], dtype=int)
+    return np.array([p.labels.get(clause) == "core" for p in passages], dtype=int)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _make_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    word = TfidfVectorizer(preprocessor=_normalise, ngram_range=(1, 2), min_df=1,
+                           max_features=WORD_FEATURES, sublinear_tf=True,
+                           token_pattern=r"(?u)\b\w\w+\b", dtype=np.float64)
+    char = TfidfVectorizer(preprocessor=_normalise, analyzer="char_wb", ngram_range=(3, 5),
+                           min_df=2, max_features=CHAR_FEATURES, sublinear_tf=True,
+                           dtype=np.float64)
+    return word, char
+
+
+@dataclass
+class ClauseClassifier:
+    """Probabilities per clause and target for sentences."""
+
+    word: TfidfVectorizer
+    char: TfidfVectorizer
+    clauses: tuple[str, ...]
+    coef: np.ndarray  # shape (len(clauses) * len(TARGETS), n_features)
+    intercept: np.ndarray
+    metadata: dict[str, object]
+
+    @classmethod
+    def fit(cls, passages: list[Passage], clauses: tuple[str, ...],
+            metadata: dict[str, object] | None = None) -> ClauseClassifier:
+        texts = [p.text for p in passages]
+        word, char = _make_vectorizers()
+        features = sparse.hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
+        coefs, intercepts = [], []
+        for clause in clauses:
+            for target in TARGETS:
+                y = target_vector(passages, clause, target)
+                if y.min() == y.max():
+                    raise ModelError(f"no positive and negative examples for {clause}/{target}")
+                model = LogisticRegression(C=C_REGULARISATION, max_iter=2000, random_state=SEED)
+                model.fit(features, y)
+                coefs.append(model.coef_[0])
+                intercepts.append(model.intercept_[0])
+        return cls(word, char, tuple(clauses), np.vstack(coefs), np.array(intercepts),
+                   dict(metadata or {}))
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
+
+    def predict(self, texts: list[str]) -> dict[str, dict[str, np.ndarray]]:
+        """{clause: {"any": probs, "core": probs}} for each text."""
+        if not texts:
+            empty = np.zeros(0)
+            return {c: {t: empty for t in TARGETS} for c in self.clauses}
+        logits = self.transform(texts) @ self.coef.T + self.intercept
+        probs = 1.0 / (1.0 + np.exp(-np.asarray(logits)))
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for ci, clause in enumerate(self.clauses):
+            out[clause] = {t: probs[:, ci * len(TARGETS) + ti] for ti, t in enumerate(TARGETS)}
+        return out
+
+    # --- persistence -------------------------------------------------------------------
+    def save(self, directory: Path, name: str = "clause_classifier") -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        weights = directory / f"{name}.npz"
+        _write_npz(weights, {
+            "coef": self.coef.astype(np.float32), "intercept": self.intercept,
+            "word_idf": self.word.idf_, "char_idf": self.char.idf_,
+        })
+        meta = {
+            **self.metadata,
+            "format": MODEL_FORMAT,
+            "clauses": list(self.clauses),
+            "targets": list(TARGETS),
+            "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
+            "word_vocabulary": _ordered_vocabulary(self.word),
+            "char_vocabulary": _ordered_vocabulary(self.char),
+            "word_params": {"ngram_range": [1, 2], "token_pattern": self.word.token_pattern},
+            "char_params": {"ngram_range": [3, 5], "analyzer": "char_wb"},
+        }
+        path = directory / f"{name}.json"
+        path.write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, directory: Path, name: str = "clause_classifier") -> ClauseClassifier:
+        meta_path, weights = directory / f"{name}.json", directory / f"{name}.npz"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            blob = weights.read_bytes()
+        except (OSError, json.JSONDecodeError) as e:
+            raise ModelError(f"cannot read the model ({e}) — rebuild it with `analyser train`",
+                             str(meta_path)) from e
+        if meta.get("format") != MODEL_FORMAT:
+            raise ModelError(f"model format {meta.get('format')} is not {MODEL_FORMAT}", str(meta_path))
+        if hashlib.sha256(blob).hexdigest() != meta.get("weights_sha256"):
+            raise ModelError("weights do not match their recorded SHA-256 — file altered or "
+                             "corrupt; rebuild with `analyser train`", str(weights))
+        with np.load(weights, allow_pickle=False) as arrays:
+            coef, intercept = arrays["coef"].astype(np.float64), arrays["intercept"]
+            word_idf, char_idf = arrays["word_idf"], arrays["char_idf"]
+        word, char = _make_vectorizers()
+        word.vocabulary_ = {t: i for i, t in enumerate(meta["word_vocabulary"])}
+        word.idf_ = word_idf
+        char.vocabulary_ = {t: i for i, t in enumerate(meta["char_vocabulary"])}
+        char.idf_ = char_idf
+        small_meta = {k: v for k, v in meta.items() if not k.endswith("_vocabulary")}
+        return cls(word, char, tuple(meta["clauses"]), coef, intercept, small_meta)
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Like ``np.savez_compressed`` but with fixed zip timestamps, so the same training data
+    gives the same bytes and the shipped file can be checked against a rebuild."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for key, array in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            archive.writestr(info, buffer.getvalue())
+
+
+def _ordered_vocabulary(vectorizer: TfidfVectorizer) -> list[str]:
+    vocab = vectorizer.vocabulary_
+    ordered = [""] * len(vocab)
+    for term, index in vocab.items():
+        ordered[index] = term
+    return ordered

@@ -1,0 +1,202 @@
+"""Command line: thin commands over the library.
+
+Each command parses options, calls one library function and prints. Library errors
+(``AnalyserError``) become a one-line message naming the file and an exit code:
+0 analysed, 1 gaps found and ``--fail-on`` asked to fail, 2 usage error, 3 a file could not
+be read, 4 the shipped model is unusable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from analyser import __version__
+from analyser.errors import AnalyserError
+
+FORMATS = ("text", "json", "markdown", "html")
+EXIT_GAPS, EXIT_UNREADABLE = 1, 3
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write via a temporary file and rename, so an interrupted run leaves no half report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fail(error: AnalyserError) -> click.ClickException:
+    exc = click.ClickException(str(error))
+    exc.exit_code = error.exit_code
+    return exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="analyser")
+def main() -> None:
+    """Check research-cooperation agreements for the six framework clauses.
+
+    The EU Council Recommendation on research security (2024, §14c) and HK-dir's guidance ask
+    that partnership agreements contain: respect for fundamental values, academic freedom,
+    reciprocity, intellectual property rights, data management and an exit strategy. The
+    analyser finds each clause in a draft (PDF, DOCX or TXT), judges it present, partial or
+    missing with the passage that proves it, and suggests wording for the gaps.
+
+    Everything runs on this machine: no document text leaves it.
+    """
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("-p", "--profile", default=None, metavar="NAME|PATH",
+              help="Policy profile: a shipped name (see `analyser profiles`) or a YAML file. "
+                   "Default: eu-2024.")
+@click.option("--fail-on", type=click.Choice(["missing", "partial"]), default=None,
+              help="Exit 1 if any clause is missing (or, with 'partial', not fully present).")
+@click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+def check(files: tuple[Path, ...], fmt: str, output: Path | None, profile: str | None,
+          fail_on: str | None, no_model: bool) -> None:
+    """Analyse one or more agreements and print a gap report.
+
+    Exit codes: 0 analysed; 1 gaps found and --fail-on asked to fail; 2 usage error;
+    3 a file could not be read (the others are still reported).
+    """
+    from analyser.pipeline import Analyser
+    from analyser.render import render, render_many
+
+    try:
+        analyser = Analyser.for_profile(profile, use_model=not no_model)
+    except AnalyserError as e:
+        raise _fail(e) from e
+    reports, unreadable = [], 0
+    for path in files:
+        try:
+            reports.append(analyser.analyse_path(path))
+        except AnalyserError as e:
+            if e.exit_code != EXIT_UNREADABLE:
+                raise _fail(e) from e
+            click.echo(f"Error: {e}", err=True)
+            unreadable += 1
+    if reports:
+        colour = output is None and fmt == "text" and sys.stdout.isatty()
+        if len(reports) == 1:
+            content = render(reports[0], fmt, colour=colour)
+        else:
+            content = render_many(reports, fmt)
+        if output is not None:
+            write_atomically(output, content)
+        else:
+            click.echo(content, nl=not content.endswith("\n"))
+    if unreadable:
+        sys.exit(EXIT_UNREADABLE)
+    if fail_on and _has_gaps(reports, fail_on):
+        sys.exit(EXIT_GAPS)
+
+
+def _has_gaps(reports: list, fail_on: str) -> bool:  # type: ignore[type-arg]
+    failing = {"missing"} if fail_on == "missing" else {"missing", "partial"}
+    return any(c.status in failing for r in reports for c in r.clauses)
+
+
+@main.command()
+def profiles() -> None:
+    """List the shipped policy profiles and the clauses each requires."""
+    from analyser.profiles import builtin_profile_paths, load_profile
+
+    for name in builtin_profile_paths():
+        try:
+            prof = load_profile(name)
+        except AnalyserError as e:
+            raise _fail(e) from e
+        click.echo(f"{prof.id}: {prof.title}")
+        click.echo(f"    clauses: {', '.join(c.id for c in prof.clauses)}")
+
+
+@main.command()
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the model (default: the shipped models/ folder).")
+@click.option("--cv", "folds", type=int, default=0, metavar="K",
+              help="Also print K-fold cross-validated F1 per clause and the reliability table.")
+@click.option("--cv-only", is_flag=True, help="Only cross-validate; do not write a model.")
+def train(output: Path | None, folds: int, cv_only: bool) -> None:
+    """Rebuild the clause classifier from clause_patterns/training/*.jsonl.
+
+    Deterministic: the same corpus gives the same model file, byte for byte.
+    """
+    from analyser.corpus import load_passages
+    from analyser.pipeline import models_dir
+    from analyser.train import cross_validate, train_model
+
+    try:
+        passages = load_passages()
+    except AnalyserError as e:
+        raise _fail(e) from e
+    click.echo(f"Training passages: {len(passages)}")
+    if cv_only and not folds:
+        folds = 5
+    if folds:
+        if folds < 2:
+            raise click.UsageError("--cv needs at least 2 folds")
+        result = cross_validate(passages, folds)
+        click.echo(f"\n{folds}-fold cross-validation (passages held out of training in turn)")
+        click.echo(f"{'clause':<20} {'target':<6} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}")
+        for clause, by_target in result.scores.items():
+            for target, s in by_target.items():
+                click.echo(f"{clause:<20} {target:<6} {s.precision:6.2f} {s.recall:6.2f} "
+                           f"{s.f1:6.2f} {s.support:5d}")
+        click.echo("\nReliability (all clauses and targets pooled): share of positives per score bin")
+        click.echo(f"{'score bin':<12} {'n':>6} {'positive':>9}")
+        for lo, hi, n, rate in result.reliability:
+            click.echo(f"{lo:.1f}–{hi:.1f}    {n:6d} {rate:9.3f}")
+        precision, n = result.high_confidence_precision(0.9)
+        click.echo(f"\nScored >= 0.9: {precision:.3f} right (n={n})")
+    if not cv_only:
+        target = output or models_dir()
+        _model, path = train_model(target, passages)
+        click.echo(f"Model written: {path} (+ {path.with_suffix('.npz').name})")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--labels", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Labels: samples' YAML or the shared corpus's JSONL.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("-p", "--profile", default=None, metavar="NAME|PATH", help="Policy profile.")
+@click.option("--languages", default=None, metavar="CODES",
+              help="Only documents detected in these languages, e.g. 'en,nb,nn'.")
+@click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+def evaluate(directory: Path, labels: Path, fmt: str, profile: str | None,
+             languages: str | None, no_model: bool) -> None:
+    """Measure detection against labelled agreements, beside a keyword (Ctrl-F) baseline.
+
+    Prints per clause precision / recall / F1 for "there (present or partial) vs missing",
+    the 3-way status accuracy and a confusion table, for the analyser and for the baseline.
+    """
+    import json
+
+    from analyser.evaluate import evaluate as run, evaluation_to_dict, format_evaluation
+
+    wanted = {c.strip() for c in languages.split(",")} if languages else None
+    try:
+        result = run(directory, labels, profile=profile, languages=wanted, use_model=not no_model)
+    except AnalyserError as e:
+        raise _fail(e) from e
+    if fmt == "json":
+        click.echo(json.dumps(evaluation_to_dict(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_evaluation(result))

@@ -1,0 +1,138 @@
+"""Judge each required clause present / partial / missing from rules and the classifier.
+
+The guidance defines a clause by what it must hold, so status follows the clause's core:
+"present" needs core-strength evidence, "partial" any evidence of the clause, and evidence
+that a concern contradicts (prior approval of publications, no right to terminate) can make
+a clause at most partial. Rules and the model are combined per sentence as a noisy-OR, so
+either can find a clause the other misses, and agreement raises the score.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from analyser.classifier import ClauseClassifier
+from analyser.patterns import ClauseSpec
+from analyser.profiles import Profile
+from analyser.report import ClauseResult, Concern, ElementResult, Evidence, Status
+from analyser.rules import ClauseMatcher, RuleHit
+from analyser.segment import SegmentedDocument, Sentence
+
+
+@dataclass
+class ClauseScores:
+    """Per-sentence scores for one clause; kept for evaluation and debugging."""
+
+    core: np.ndarray
+    any: np.ndarray
+    concerned: np.ndarray
+
+
+def _evidence(sentence: Sentence, score: float, element: str | None) -> Evidence:
+    return Evidence(sentence.text, sentence.start, sentence.end, sentence.page, sentence.section,
+                    float(score), element)
+
+
+def detect_clauses(
+    segmented: SegmentedDocument,
+    profile: Profile,
+    matcher: ClauseMatcher,
+    classifier: ClauseClassifier | None,
+) -> list[ClauseResult]:
+    sentences = segmented.sentences
+    texts = [s.text for s in sentences]
+    hits = matcher.match(texts)
+    probabilities = classifier.predict(texts) if classifier is not None else {}
+    by_clause: dict[str, list[RuleHit]] = defaultdict(list)
+    for hit in hits:
+        by_clause[hit.clause].append(hit)
+    report_lang = "nb" if segmented.pattern_lang == "nb" else "en"
+    return [
+        judge_clause(spec, sentences, by_clause.get(spec.id, []), probabilities.get(spec.id),
+                     profile, report_lang)
+        for spec in profile.clauses
+    ]
+
+
+def sentence_scores(
+    spec: ClauseSpec, n: int, hits: list[RuleHit], probs: dict[str, np.ndarray] | None,
+    rule_weight: float,
+) -> tuple[ClauseScores, dict[int, list[str]], dict[int, list[str]]]:
+    core_ids = {e.id for e in spec.elements if e.core}
+    rule_core, rule_any, concerned = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
+    elements_at: dict[int, list[str]] = defaultdict(list)
+    concerns_at: dict[int, list[str]] = defaultdict(list)
+    for hit in hits:
+        if hit.is_concern or hit.negated:
+            concerned[hit.sentence] = True
+            concerns_at[hit.sentence].append(hit.target if hit.is_concern else "negated")
+            continue
+        rule_any[hit.sentence] = 1.0
+        if hit.target in core_ids:
+            rule_core[hit.sentence] = 1.0
+        elements_at[hit.sentence].append(hit.target)
+    p_core = probs["core"] if probs is not None else np.zeros(n)
+    p_any = probs["any"] if probs is not None else np.zeros(n)
+    if probs is None:  # rules alone: a rule hit is the evidence
+        rule_weight = 1.0
+    core = 1.0 - (1.0 - p_core) * (1.0 - rule_weight * rule_core)
+    any_ = 1.0 - (1.0 - np.maximum(p_any, p_core)) * (1.0 - rule_weight * rule_any)
+    return ClauseScores(core, any_, concerned), elements_at, concerns_at
+
+
+def judge_clause(
+    spec: ClauseSpec,
+    sentences: list[Sentence],
+    hits: list[RuleHit],
+    probs: dict[str, np.ndarray] | None,
+    profile: Profile,
+    lang: str,
+) -> ClauseResult:
+    t = profile.thresholds
+    n = len(sentences)
+    scores, elements_at, concerns_at = sentence_scores(spec, n, hits, probs, t.rule_weight)
+    # Core evidence in a sentence that also carries a concern does not count as core.
+    core_clean = np.where(scores.concerned, 0.0, scores.core)
+    best_core = float(core_clean.max()) if n else 0.0
+    best_any = float(scores.any.max()) if n else 0.0
+    status: Status
+    if best_core >= t.present:
+        status, confidence = "present", best_core
+    elif best_any >= t.partial:
+        status, confidence = "partial", min(best_any, 1.0 - best_core)
+    else:
+        status, confidence = "missing", 1.0 - best_any
+    evidence: list[Evidence] = []
+    if status != "missing":
+        ranking = np.argsort(-(core_clean + scores.any), kind="stable")
+        for i in ranking[: t.evidence]:
+            if scores.any[i] < t.partial and core_clean[i] < t.present:
+                break
+            element = elements_at[int(i)][0] if elements_at.get(int(i)) else None
+            evidence.append(_evidence(sentences[i], max(core_clean[i], scores.any[i]), element))
+    found = {el for ids in elements_at.values() for el in ids}
+    elements = [ElementResult(e.id, e.title.get(lang) or e.title["en"], e.id in found, e.core)
+                for e in spec.elements]
+    concerns = _concerns(spec, sentences, concerns_at, lang)
+    suggestion = None
+    if status != "present":
+        suggestion = spec.suggestion.get(lang) or spec.suggestion["en"]
+    return ClauseResult(spec.id, spec.localized_title(lang), status, round(confidence, 3),
+                        evidence, elements, concerns, suggestion, spec.guidance)
+
+
+def _concerns(spec: ClauseSpec, sentences: list[Sentence], concerns_at: dict[int, list[str]],
+              lang: str) -> list[Concern]:
+    titles = {c.id: c.title.get(lang) or c.title["en"] for c in spec.concerns}
+    titles["negated"] = ("Formuleringen negerer klausulen" if lang == "nb"
+                         else "Wording negates the clause")
+    grouped: dict[str, Concern] = {}
+    for index in sorted(concerns_at):
+        for concern_id in dict.fromkeys(concerns_at[index]):
+            concern = grouped.setdefault(concern_id, Concern(concern_id, titles[concern_id]))
+            if len(concern.evidence) < 3:
+                concern.evidence.append(_evidence(sentences[index], 1.0, None))
+    return list(grouped.values())

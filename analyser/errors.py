@@ -1,0 +1,59 @@
+"""One catalogue of the errors the library raises.
+
+The library never prints or exits: it raises these, and the edges (CLI, web) turn them into a
+one-line message and an exit code or HTTP status. Each carries the file it concerns so the
+message can name it.
+"""
+
+from __future__ import annotations
+
+
+class AnalyserError(Exception):
+    """Base class; ``exit_code`` is what the CLI returns for it."""
+
+    exit_code = 3
+
+    def __init__(self, reason: str, path: str | None = None) -> None:
+        self.reason = reason
+        self.path = path
+        super().__init__(f"{path}: {reason}" if path else reason)
+
+
+class UnreadableDocument(AnalyserError):
+    """The file could not be turned into text (missing, corrupt, wrong type, no text layer)."""
+
+
+class FileNotFound(UnreadableDocument):
+    pass
+
+
+class UnsupportedFormat(UnreadableDocument):
+    pass
+
+
+class CorruptDocument(UnreadableDocument):
+    pass
+
+
+class EncryptedDocument(UnreadableDocument):
+    pass
+
+
+class NoTextLayer(UnreadableDocument):
+    pass
+
+
+class DocumentTooLarge(UnreadableDocument):
+    pass
+
+
+class PatternError(AnalyserError):
+    """A file in clause_patterns/ (or a user profile) is malformed; names file and entry."""
+
+    exit_code = 2
+
+
+class ModelError(AnalyserError):
+    """The shipped model is missing, altered or built for other labels."""
+
+    exit_code = 4

@@ -1,0 +1,443 @@
+"""PDF extraction on pdfium's text layer.
+
+Why pdfium (pypdfium2) and not pdfplumber: measured on the same machine, pdfium returns a page's
+text in about 1 ms where pdfplumber's ``extract_text`` needs 80-100 ms (see
+``bench/bench_extract.py``). A 30-page agreement must extract well under half a second, which
+only the pdfium path achieves. pdfium also already does the two things pdfplumber would be
+used for here: it orders characters into lines, and it marks a hyphen at a line end it judges
+to be a word break with U+FFFE (joining the two lines). The layout that the reflow needs --
+where each line sits on the page -- comes from two character boxes per line (first and last
+character), which costs microseconds.
+
+Pipeline per document:
+1. per page, split pdfium's text into lines and locate each line (top, bottom, right, height);
+2. find furniture across pages: lines in the top/bottom zone that recur on most pages once
+   digits are masked (running headers, "Page 3 of 10"), and bare page numbers;
+3. reflow the remaining lines into paragraphs (vertical gap, font-size change, clause number,
+   short line ending a sentence);
+4. join paragraphs split by a page break, and resolve line-end hyphens (see ``_join_hyphen``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from analyser.document import BlockKind, Document, join_blocks
+from analyser.errors import CorruptDocument, EncryptedDocument, NoTextLayer
+from analyser.extract.text import ends_sentence, starts_clause
+
+# pdfium keeps global state and is not thread-safe; the web layer may extract concurrently.
+_PDFIUM_LOCK = threading.Lock()
+
+SOFT_HYPHEN = "\ufffe"  # pdfium's mark for "hyphen at line end, word continues on next line"
+_OLD_SOFT_HYPHEN = "\x02"  # the same mark in older pdfium builds
+# Below this many non-space characters per page (on average) the PDF is treated as scanned.
+MIN_CHARS_PER_PAGE = 20
+# Furniture lives in the outer band of the page, and only the outermost lines can be furniture.
+_FURNITURE_ZONE = 0.15
+_FURNITURE_RANK = 2
+# A line recurring on at least this share of pages (and on two pages at least) is furniture.
+_FURNITURE_SHARE = 0.5
+# Reflow thresholds, relative to line height / typical line pitch on the page.
+_GAP_FACTOR = 0.4
+_PITCH_FACTOR = 1.4
+_SIZE_CHANGE = 0.15
+_SHORT_LINE = 0.8
+_HEADING_SIZE = 1.15
+# Word parts that conventionally keep their hyphen ("non-exclusive", "co-operation").
+_HYPHEN_PREFIXES = frozenset(
+    {"non", "co", "self", "cross", "ex", "quasi", "well", "third", "long", "short", "full"}
+)
+
+_PAGE_NUMBER_RE = re.compile(
+    r"""^(?:
+        [-\u2013\u2014]?\s*\d{1,4}\s*[-\u2013\u2014]?        # 3   - 3 -
+      | \d{1,4}\s*(?:/|of|av|von|de|sur)\s*\d{1,4}           # 3/10  3 of 10
+      | (?:page|p\.|pp\.|side|s\.|seite|pagina|página|sida|sivu)\s*\d{1,4}
+        (?:\s*(?:/|of|av|von|de|sur|af|av\s+totalt)\s*\d{1,4})?   # Page 3 of 10, Side 3 av 10
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_DIGITS_RE = re.compile(r"\d+")
+_SPACES_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_MARKED_RE = re.compile(rf"([^\W\d_]*){SOFT_HYPHEN}\s*([^\W\d_]*)")
+
+
+@dataclass
+class _Line:
+    """One text line as pdfium ordered it; positions are None when pdfium has no char box."""
+
+    text: str
+    top: float | None = None  # top of the first character (loose font box)
+    first_bottom: float | None = None  # bottom of the first character
+    bottom: float | None = None  # bottom of the last character (a hyphen-joined line wraps)
+    left: float | None = None
+    right: float | None = None
+    height: float | None = None
+
+    @property
+    def located(self) -> bool:
+        return self.top is not None
+
+
+@dataclass
+class _Page:
+    number: int
+    height: float
+    lines: list[_Line]
+
+
+def extract_pdf(data: bytes, *, name: str, path: str, sha256: str) -> Document:
+    """Extract a PDF into page-located paragraphs with headers/footers set apart."""
+    with _PDFIUM_LOCK, _open(data, path) as pdf:
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise CorruptDocument("PDF has no pages", path)
+        pages = [_read_page(pdf, i, path) for i in range(n_pages)]
+    furniture_ids = _find_furniture(pages)
+    furniture = _furniture_parts(pages, furniture_ids)
+    paragraphs, empty_pages = _body_paragraphs(pages, furniture_ids)
+    if sum(len(t) - t.count(" ") for t, *_ in paragraphs) < MIN_CHARS_PER_PAGE * n_pages:
+        raise NoTextLayer("no text layer — scanned? run OCR first", path)
+    paragraphs = _resolve_hyphens(_merge_across_pages(paragraphs))
+    text, blocks = join_blocks(paragraphs)
+    _, furniture_blocks = join_blocks(furniture)
+    return Document(
+        name, path, sha256, "pdf", text, blocks, pages=n_pages,
+        furniture=furniture_blocks, warnings=_warnings(data, empty_pages),
+    )  # fmt: skip
+
+
+@contextmanager
+def _open(data: bytes, path: str) -> Iterator[pdfium.PdfDocument]:
+    """Open with no password, then the empty one; close the document whatever happens."""
+    pdf = None
+    for password in (None, ""):
+        try:
+            pdf = pdfium.PdfDocument(data, password=password)
+            break
+        except pdfium.PdfiumError as e:
+            code = getattr(e, "err_code", None)
+            if code == pdfium_c.FPDF_ERR_PASSWORD and password is None:
+                continue
+            raise _load_error(code, path) from e
+    assert pdf is not None
+    try:
+        yield pdf
+    finally:
+        pdf.close()
+
+
+def _load_error(code: int | None, path: str) -> Exception:
+    if code == pdfium_c.FPDF_ERR_PASSWORD:
+        return EncryptedDocument("encrypted PDF — remove the password first", path)
+    if code == pdfium_c.FPDF_ERR_SECURITY:
+        return EncryptedDocument("unsupported PDF encryption — remove the password first", path)
+    if code == pdfium_c.FPDF_ERR_FORMAT:
+        return CorruptDocument("corrupt or truncated PDF (damaged file structure)", path)
+    return CorruptDocument(f"PDF could not be opened (PDFium error {code})", path)
+
+
+def _read_page(pdf: pdfium.PdfDocument, index: int, path: str) -> _Page:
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError as e:
+        raise CorruptDocument(f"page {index + 1} of the PDF is damaged", path) from e
+    try:
+        textpage = page.get_textpage()
+        try:
+            lines = _page_lines(textpage)
+        finally:
+            textpage.close()
+        return _Page(index + 1, page.get_height(), lines)
+    except pdfium.PdfiumError as e:
+        raise CorruptDocument(f"text of page {index + 1} could not be read", path) from e
+    finally:
+        page.close()
+
+
+def _page_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
+    """Split pdfium's page text into lines and locate each by its first and last character."""
+    text = textpage.get_text_range().replace(_OLD_SOFT_HYPHEN, SOFT_HYPHEN)
+    lines = []
+    for match in re.finditer(r"[^\r\n]+", text):
+        raw = match.group()
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        first = match.start() + len(raw) - len(raw.lstrip())
+        last = match.start() + len(raw.rstrip()) - 1
+        lines.append(_locate(textpage, stripped, first, last))
+    return lines
+
+
+def _char_box(textpage: pdfium.PdfTextPage, text_index: int) -> tuple[float, ...] | None:
+    char_index = pdfium_c.FPDFText_GetCharIndexFromTextIndex(textpage.raw, text_index)
+    if char_index < 0:
+        return None
+    try:
+        return tuple(textpage.get_charbox(char_index, loose=True))
+    except pdfium.PdfiumError:
+        return None
+
+
+def _locate(textpage: pdfium.PdfTextPage, text: str, first: int, last: int) -> _Line:
+    head, tail = _char_box(textpage, first), _char_box(textpage, last)
+    if head is None or tail is None:
+        return _Line(_clean(text))
+    left, bottom, _, top = head
+    return _Line(_clean(text), top, bottom, tail[1], left, tail[2], top - bottom)
+
+
+def _clean(text: str) -> str:
+    """Collapse runs of spaces pdfium inserts for wide gaps (table columns, justified text)."""
+    return _SPACES_RE.sub(" ", text)
+
+
+# --- furniture ---------------------------------------------------------------------------
+
+
+def _furniture_key(text: str) -> str:
+    """Compare lines with digits masked, so "Page 3 of 10" and "Page 4 of 10" are one line."""
+    return _DIGITS_RE.sub("#", text.lower())
+
+
+def _zone_candidates(page: _Page) -> list[tuple[int, str]]:
+    """(line index, "header"/"footer") for the outermost lines lying in the page's outer band."""
+    located = [i for i, line in enumerate(page.lines) if line.located]
+    by_top = sorted(located, key=lambda i: -(page.lines[i].top or 0.0))
+    by_bottom = sorted(located, key=lambda i: page.lines[i].bottom or 0.0)
+    band = _FURNITURE_ZONE * page.height
+    out = [
+        (i, "header")
+        for i in by_top[:_FURNITURE_RANK]
+        if (page.lines[i].top or 0.0) >= page.height - band
+    ]
+    out += [
+        (i, "footer")
+        for i in by_bottom[:_FURNITURE_RANK]
+        if (page.lines[i].bottom or 0.0) <= band and (i, "header") not in out
+    ]
+    return out
+
+
+def _find_furniture(pages: list[_Page]) -> dict[tuple[int, int], str]:
+    """Map (page number, line index) to "header"/"footer" for furniture lines.
+
+    A repeated key whose variants start like clause numbers ("Article 4", "Article 5" at the
+    top of consecutive pages) is real content that happens to sit at the page top, not a
+    running header, so it is kept.
+    """
+    candidates = {page.number: _zone_candidates(page) for page in pages}
+    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    variants: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for page in pages:
+        for i, zone in candidates[page.number]:
+            key = (zone, _furniture_key(page.lines[i].text))
+            seen[key].add(page.number)
+            variants[key].add(page.lines[i].text)
+    needed = max(2, math.ceil(_FURNITURE_SHARE * len(pages)))
+    result: dict[tuple[int, int], str] = {}
+    for page in pages:
+        for i, zone in candidates[page.number]:
+            text = page.lines[i].text
+            key = (zone, _furniture_key(text))
+            recurring = len(seen[key]) >= needed and not (
+                len(variants[key]) > 1 and starts_clause(text)
+            )
+            if recurring or _PAGE_NUMBER_RE.match(text):
+                result[(page.number, i)] = zone
+    return result
+
+
+def _furniture_parts(
+    pages: list[_Page], furniture_ids: dict[tuple[int, int], str]
+) -> list[tuple[str, int | None, BlockKind, str | None, int | None]]:
+    parts: list[tuple[str, int | None, BlockKind, str | None, int | None]] = []
+    for (number, i), zone in sorted(furniture_ids.items()):
+        kind: BlockKind = "header" if zone == "header" else "footer"
+        text = pages[number - 1].lines[i].text.replace(SOFT_HYPHEN, "-")
+        parts.append((text, number, kind, None, None))
+    return parts
+
+
+# --- reflow ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Metrics:
+    """Typical line geometry of a page's body, the yardstick for gaps and short lines."""
+
+    pitch: float | None
+    height: float | None
+    left: float | None
+    right: float | None
+
+
+def _metrics(lines: list[_Line]) -> _Metrics:
+    located = [line for line in lines if line.located]
+    if not located:
+        return _Metrics(None, None, None, None)
+    pitches = [
+        a.bottom - b.first_bottom
+        for a, b in zip(located, located[1:], strict=False)
+        if a.bottom is not None and b.first_bottom is not None and a.bottom > b.first_bottom
+    ]
+    return _Metrics(
+        statistics.median(pitches) if pitches else None,
+        statistics.median(line.height or 0.0 for line in located),
+        min(line.left or 0.0 for line in located),
+        max(line.right or 0.0 for line in located),
+    )
+
+
+def _is_short(line: _Line, m: _Metrics) -> bool:
+    if line.right is None or m.left is None or m.right is None or m.right <= m.left:
+        return len(line.text) < 50
+    return line.right - m.left < _SHORT_LINE * (m.right - m.left)
+
+
+def _breaks_before(prev: _Line, cur: _Line, m: _Metrics) -> bool:
+    """Does ``cur`` start a new paragraph? Geometry first, then the text cues."""
+    if prev.text.endswith(SOFT_HYPHEN):
+        return False
+    short_end = _is_short(prev, m) and (ends_sentence(prev.text) or prev.text.endswith(":"))
+    if short_end or (starts_clause(cur.text) and (ends_sentence(prev.text) or _is_short(prev, m))):
+        return True
+    if not (prev.located and cur.located):
+        return False
+    assert prev.bottom is not None and cur.top is not None and cur.first_bottom is not None
+    assert prev.height is not None and cur.height is not None
+    if cur.first_bottom > prev.bottom + 1.0:  # moved up the page: new column or text box
+        return True
+    smaller = min(prev.height, cur.height)
+    if prev.bottom - cur.top > _GAP_FACTOR * smaller:
+        return True
+    if m.pitch and prev.bottom - cur.first_bottom > _PITCH_FACTOR * m.pitch:
+        return True
+    return abs(prev.height - cur.height) > _SIZE_CHANGE * max(prev.height, cur.height)
+
+
+def _join_lines(lines: list[_Line]) -> str:
+    """Join a paragraph's lines; a line ending in an explicit hyphen before a lowercase start
+    is marked like pdfium's own soft hyphen so one rule decides both."""
+    out = lines[0].text
+    for line in lines[1:]:
+        if out.endswith(SOFT_HYPHEN):
+            out += line.text
+        elif len(out) > 1 and out.endswith("-") and out[-2].isalpha() and line.text[0].islower():
+            out = out[:-1] + SOFT_HYPHEN + line.text
+        else:
+            out += " " + line.text
+    return out
+
+
+def _page_paragraphs(page: _Page, body: list[_Line]) -> list[tuple[str, BlockKind]]:
+    m = _metrics(body)
+    groups: list[list[_Line]] = []
+    for line in body:
+        if groups and not _breaks_before(groups[-1][-1], line, m):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return [(_join_lines(g), _kind(g, m)) for g in groups]
+
+
+def _kind(group: list[_Line], m: _Metrics) -> BlockKind:
+    """A short block set in a clearly larger font than the page's body text is a heading."""
+    if len(group) > 3 or not m.height or any(line.height is None for line in group):
+        return "paragraph"
+    big = all((line.height or 0.0) > _HEADING_SIZE * m.height for line in group)
+    return "heading" if big else "paragraph"
+
+
+_Part = tuple[str, int | None, BlockKind, str | None, int | None]
+
+
+def _body_paragraphs(
+    pages: list[_Page], furniture_ids: dict[tuple[int, int], str]
+) -> tuple[list[_Part], list[int]]:
+    """Paragraphs of all pages in order, and the numbers of pages without body text."""
+    parts: list[_Part] = []
+    empty: list[int] = []
+    for page in pages:
+        body = [line for i, line in enumerate(page.lines) if (page.number, i) not in furniture_ids]
+        if sum(len(line.text) for line in body) < MIN_CHARS_PER_PAGE:
+            empty.append(page.number)
+        for text, kind in _page_paragraphs(page, body) if body else []:
+            parts.append((text, page.number, kind, None, None))
+    return parts, empty
+
+
+def _merge_across_pages(parts: list[_Part]) -> list[_Part]:
+    """Rejoin a paragraph cut by a page break; it keeps the page where it starts."""
+    merged: list[_Part] = []
+    for part in parts:
+        if merged and _continues(merged[-1], part):
+            prev = merged[-1]
+            glue = "" if prev[0].endswith(SOFT_HYPHEN) else " "
+            merged[-1] = (prev[0] + glue + part[0], *prev[1:])
+        else:
+            merged.append(part)
+    return merged
+
+
+def _continues(prev: _Part, cur: _Part) -> bool:
+    if prev[1] == cur[1] or prev[2] != "paragraph" or cur[2] != "paragraph":
+        return False
+    if prev[0].endswith(SOFT_HYPHEN):
+        return True
+    return not ends_sentence(prev[0]) and cur[0][:1].islower()
+
+
+# --- hyphens -----------------------------------------------------------------------------
+
+
+def _resolve_hyphens(parts: list[_Part]) -> list[_Part]:
+    """Replace every line-end hyphen mark by "" or "-" (see :func:`_join_hyphen`)."""
+    vocabulary = set(_WORD_RE.findall(" ".join(p[0] for p in parts).lower()))
+    return [(_MARKED_RE.sub(lambda mo: _join_hyphen(mo, vocabulary), p[0]), *p[1:]) for p in parts]
+
+
+def _join_hyphen(mo: re.Match[str], vocabulary: set[str]) -> str:
+    """Decide one hyphen at a line break. The rule, in order:
+
+    1. not lowercase letter + "-" + lowercase letter (e.g. "EU-China", "2024-"): keep "-";
+    2. the document uses the hyphenated form elsewhere ("non-exclusive"): keep "-";
+    3. the document uses the joined form elsewhere ("agreement"): join;
+    4. the left part is a prefix that conventionally keeps its hyphen (non, co, self, ...):
+       keep "-";
+    5. otherwise join: a line-end hyphen between lowercase letters is usually typesetting.
+    """
+    left, right = mo.group(1), mo.group(2)
+    if not (left[-1:].islower() and right[:1].islower()):
+        return f"{left}-{right}"
+    word = left.lower()
+    if f"{word}-{right.lower()}" in vocabulary:
+        return f"{left}-{right}"
+    if f"{word}{right.lower()}" in vocabulary:
+        return left + right
+    if word in _HYPHEN_PREFIXES:
+        return f"{left}-{right}"
+    return left + right
+
+
+def _warnings(data: bytes, empty_pages: list[int]) -> list[str]:
+    warnings = []
+    if empty_pages:
+        listed = ", ".join(str(n) for n in empty_pages)
+        warnings.append(f"no text on page(s) {listed} — scanned pages are not analysed")
+    if b"%%EOF" not in data[-2048:]:
+        warnings.append("PDF looks truncated (no %%EOF marker); text may be missing")
+    return warnings

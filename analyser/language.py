@@ -1,0 +1,55 @@
+"""Guess the language of a document so the right patterns, model wording and report language
+are used.
+
+A small function-word profile is enough for legal text (long, formal, full of "shall"/"skal")
+and costs nothing at start-up, unlike a statistical language identifier. Japanese and Chinese
+are recognised by their scripts, since they have no spaces to count words by.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from analyser.patterns import load_yaml_resource
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_NYNORSK_ONLY = {"ikkje", "frå", "eit", "kva", "dei", "vere", "berre", "partane", "avtala", "korleis", "òg", "kvar"}
+
+
+@lru_cache(maxsize=1)
+def _profiles() -> dict[str, frozenset[str]]:
+    raw = load_yaml_resource("languages.yaml")
+    return {code: frozenset(words) for code, words in raw.items()}
+
+
+def detect_language(text: str, sample_chars: int = 20000) -> str:
+    """Return an ISO 639-1 code ("en", "nb", "nn", ...); "und" when nothing is recognisable."""
+    sample = text[:sample_chars]
+    cjk = sum(1 for ch in sample if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
+    if cjk > 50:
+        kana = sum(1 for ch in sample if "\u3040" <= ch <= "\u30ff")
+        return "ja" if kana > cjk * 0.05 else "zh"
+    words = Counter(w.lower() for w in _WORD.findall(sample))
+    if not words:
+        return "und"
+    scores = {code: sum(words[w] for w in vocab) for code, vocab in _profiles().items()}
+    best = max(scores, key=lambda code: scores[code])
+    if scores[best] == 0:
+        return "und"
+    if best in {"nb", "nn", "da"}:
+        nynorsk = sum(words[w] for w in _NYNORSK_ONLY)
+        total = sum(words.values())
+        if nynorsk / total > 0.01:
+            return "nn"
+        if best == "nn":
+            return "nb"
+    return best
+
+
+def pipeline_language(code: str) -> str:
+    """The spaCy/pattern language for a document language: Norwegian variants share "nb"."""
+    if code in {"nb", "nn", "no", "da"}:
+        return "nb"
+    return "en"

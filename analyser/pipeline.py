@@ -1,0 +1,108 @@
+"""extract → segment → detect → Report, with the expensive parts built once per process.
+
+The web server and batch workers analyse many documents; the matchers and the model are
+loaded on first use and reused, so a warm process pays only for the document itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from analyser import __version__
+from analyser.classifier import ClauseClassifier
+from analyser.document import Document
+from analyser.errors import ModelError
+from analyser.profiles import Profile, load_profile
+from analyser.report import DocumentInfo, Report
+from analyser.rules import ClauseMatcher
+from analyser.segment import segment
+
+log = logging.getLogger(__name__)
+MODEL_NAME = "clause_classifier"
+
+
+def models_dir() -> Path:
+    try:
+        path = Path(str(resources.files("analyser.models")))
+        if (path / f"{MODEL_NAME}.json").exists():
+            return path
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[1] / "models"
+
+
+@lru_cache(maxsize=2)
+def load_model(directory: str | None = None) -> ClauseClassifier | None:
+    """The shipped classifier, or None when no model file exists (rules only)."""
+    path = Path(directory) if directory else models_dir()
+    if not (path / f"{MODEL_NAME}.json").exists():
+        return None
+    return ClauseClassifier.load(path, MODEL_NAME)
+
+
+@dataclass
+class Analyser:
+    """Analyses documents against one profile; reusable across documents."""
+
+    profile: Profile
+    use_model: bool = True
+    model_dir: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    _matchers: dict[str, ClauseMatcher] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def for_profile(cls, name_or_path: str | None = None, *, use_model: bool = True,
+                    model_dir: str | None = None) -> Analyser:
+        return cls(load_profile(name_or_path), use_model=use_model, model_dir=model_dir)
+
+    def matcher(self, lang: str) -> ClauseMatcher:
+        if lang not in self._matchers:
+            self._matchers[lang] = ClauseMatcher(list(self.profile.clauses), lang)
+        return self._matchers[lang]
+
+    def model(self) -> ClauseClassifier | None:
+        if not self.use_model:
+            return None
+        model = load_model(self.model_dir)
+        if model is not None:
+            missing = [c.id for c in self.profile.clauses if c.id not in model.clauses]
+            if missing and len(missing) == len(self.profile.clauses):
+                raise ModelError("the model knows none of the profile's clauses")
+        return model
+
+    def analyse_path(self, path: str | Path) -> Report:
+        from analyser.extract import extract  # imported here: pdf/docx libraries are heavy
+
+        started = time.perf_counter()
+        document = extract(path)
+        self.timings["extract"] = time.perf_counter() - started
+        return self.analyse_document(document)
+
+    def analyse_document(self, document: Document) -> Report:
+        from analyser.detect import detect_clauses
+
+        t0 = time.perf_counter()
+        segmented = segment(document)
+        t1 = time.perf_counter()
+        model = self.model()
+        clauses = detect_clauses(segmented, self.profile, self.matcher(segmented.pattern_lang), model)
+        t2 = time.perf_counter()
+        self.timings["segment"], self.timings["detect"] = t1 - t0, t2 - t1
+        warnings = list(document.warnings)
+        if segmented.language not in {"en", "nb", "nn"}:
+            warnings.append(
+                f"language '{segmented.language}': patterns and model cover English and "
+                "Norwegian; results for this document are less reliable"
+            )
+        if model is None and self.use_model:
+            warnings.append("no trained model found: clauses judged by rules only")
+        info = DocumentInfo(document.name, document.sha256, document.format, document.pages,
+                            segmented.language, len(document.text))
+        model_version = str(model.metadata.get("corpus_sha256", ""))[:12] if model else None
+        return Report(info, clauses, profile=self.profile.id, warnings=warnings,
+                      tool_version=__version__, model_version=model_version)

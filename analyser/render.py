@@ -1,0 +1,214 @@
+"""Turn a :class:`~analyser.report.Report` into text, JSON, Markdown or HTML.
+
+Layouts live in ``analyser/templates/`` (data, not code) and are loaded through the single
+module-level jinja2 :data:`ENV`, so there is one place that decides escaping and whitespace.
+This module only prepares small presentation helpers (labels, locations, colour) that would be
+clumsy to express in the templates themselves.
+
+JSON is not templated: it is exactly ``Report.to_dict()``, the contract of
+``shared/report-schema.json``, so that no renderer can drift from what other tools read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from analyser.report import ClauseResult, Evidence, RedFlag, Report
+
+FORMATS: tuple[str, ...] = ("text", "json", "markdown", "html")
+
+STATUS_LABELS: dict[str, str] = {"present": "Present", "partial": "Partial", "missing": "Missing"}
+# A shape as well as a colour, so the status never rests on colour alone (WCAG 1.4.1).
+STATUS_ICONS: dict[str, str] = {"present": "✓", "partial": "◐", "missing": "✗"}
+_ANSI: dict[str, str] = {"present": "\x1b[32m", "partial": "\x1b[33m", "missing": "\x1b[31m"}
+_ANSI_RESET = "\x1b[0m"
+_SEVERITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
+
+# C0/C1 control characters other than tab and newline. Evidence is quoted verbatim from a
+# document we do not trust; an ESC in it must not be able to drive the user's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Characters that would let quoted document text turn into Markdown/HTML structure.
+_MD_SPECIAL = re.compile(r"([\\`*_<>|\[\]])")
+_TEMPLATES = {"text": "report.txt.j2", "markdown": "report.md.j2", "html": "report.html.j2"}
+
+
+def _autoescape(name: str | None) -> bool:
+    """Escape only HTML templates; ``select_autoescape`` would miss the ``.html.j2`` suffix."""
+    return name is not None and name.endswith((".html.j2", ".html"))
+
+
+def location(ev: Evidence | None) -> str:
+    """Where a quote stands, as "p. N · § section"; empty when the extractor did not know."""
+    if ev is None:
+        return ""
+    parts = []
+    if ev.page is not None:
+        parts.append(f"p. {ev.page}")
+    if ev.section:
+        parts.append(f"§ {ev.section}")
+    return " · ".join(parts)
+
+
+def first_location(clause: ClauseResult) -> str:
+    """Location of the best evidence, for summary tables; "–" when there is nothing to show."""
+    if not clause.evidence:
+        return "–"
+    return location(clause.evidence[0]) or "location unknown"
+
+
+def element_count(clause: ClauseResult) -> str:
+    """Sub-elements as "found/total", or "–" for a clause that defines none."""
+    if not clause.elements:
+        return "–"
+    return f"{sum(1 for e in clause.elements if e.found)}/{len(clause.elements)}"
+
+
+def clean(text: Any) -> str:
+    """Drop control characters so untrusted text cannot emit terminal escape sequences."""
+    return _CONTROL.sub("", str(text))
+
+
+def one_line(text: Any) -> str:
+    """Collapse whitespace: quotes go in table cells and single-line blocks."""
+    return " ".join(clean(text).split())
+
+
+def md_escape(text: Any) -> str:
+    """Backslash-escape Markdown syntax and raw HTML in document text, on one line.
+
+    Quotes come from the agreement, not from us; without this a ``<script>`` or a stray ``|``
+    in a draft would become markup when the Markdown is published (wikis, GitHub, Pandoc).
+    """
+    return _MD_SPECIAL.sub(r"\\\1", one_line(text))
+
+
+def md_block(text: Any) -> str:
+    """Escape like :func:`md_escape` but keep paragraph breaks (for suggested wording)."""
+    lines = [md_escape(line) for line in clean(text).splitlines()]
+    return "\n".join(lines).strip()
+
+
+def wrap(text: Any, indent: int = 0, width: int = 96) -> str:
+    """Word-wrap for the terminal, indenting every line; blank lines between paragraphs kept."""
+    pad = " " * indent
+    paragraphs = [p for p in re.split(r"\n\s*\n", clean(text)) if p.strip()]
+    return f"\n{pad}\n".join(
+        textwrap.fill(" ".join(p.split()), width=width, initial_indent=pad, subsequent_indent=pad)
+        for p in paragraphs
+    )
+
+
+def by_severity(flags: Iterable[RedFlag]) -> list[RedFlag]:
+    """Most serious red flags first; stable, so detection order breaks ties."""
+    return sorted(flags, key=lambda f: _SEVERITY_RANK.get(f.severity, len(_SEVERITY_RANK)))
+
+
+def short_hash(sha256: str) -> str:
+    """Twelve hex digits: enough to tell two drafts apart at a glance."""
+    return sha256[:12]
+
+
+class _Ansi(str):
+    """Colour codes this module emits itself: the only control characters let through."""
+
+
+def _finalize(value: Any) -> Any:
+    """Strip control characters from every ``{{ }}`` output, in every format.
+
+    A template cannot forget to sanitise a field this way; the text templates' own ANSI
+    colouring is marked :class:`_Ansi` and passes untouched.
+    """
+    if isinstance(value, _Ansi) or not isinstance(value, str):
+        return value
+    cleaned = _CONTROL.sub("", value)
+    return Markup(cleaned) if isinstance(value, Markup) else cleaned
+
+
+def _status_painter(colour: bool) -> Callable[..., str]:
+    """Return a function that pads a status label to ``width`` and colours it if asked.
+
+    Padding and casing happen before colouring so ANSI codes never upset column alignment
+    (and ``|upper`` in a template would corrupt them).
+    """
+
+    def paint(status: str, width: int = 0, upper: bool = False) -> str:
+        label = STATUS_LABELS.get(status, clean(status))
+        label = (label.upper() if upper else label.lower()).ljust(width)
+        if not colour or status not in _ANSI:
+            return label
+        stripped = label.rstrip()
+        return _Ansi(f"{_ANSI[status]}{stripped}{_ANSI_RESET}{label[len(stripped) :]}")
+
+    return paint
+
+
+def _make_env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("analyser", "templates"),
+        autoescape=_autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+    )
+    env.filters.update(
+        location=location,
+        first_location=first_location,
+        element_count=element_count,
+        one_line=one_line,
+        md=md_escape,
+        md_block=md_block,
+        wrap=wrap,
+        by_severity=by_severity,
+        short_hash=short_hash,
+    )
+    env.globals.update(status_labels=STATUS_LABELS, status_icons=STATUS_ICONS)
+    return env
+
+
+ENV: Environment = _make_env()
+"""The one template environment; built at import so a broken template path fails early."""
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+
+
+def _render_template(fmt: str, reports: Sequence[Report], *, colour: bool) -> str:
+    template = ENV.get_template(_TEMPLATES[fmt])
+    out = template.render(reports=list(reports), paint=_status_painter(colour))
+    # Like json.dumps: no trailing newline, so the CLI can echo every format the same way.
+    return out.rstrip("\n")
+
+
+def render(report: Report, fmt: str, *, colour: bool = False) -> str:
+    """Render one report in ``fmt`` (text, json, markdown or html).
+
+    ``colour`` only affects ``text``: the CLI turns it on when stdout is a terminal, so piped
+    or redirected output never carries escape codes.
+    """
+    _check_format(fmt)
+    if fmt == "json":
+        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+    return _render_template(fmt, [report], colour=colour)
+
+
+def render_many(reports: Sequence[Report], fmt: str, *, colour: bool = False) -> str:
+    """Render several reports from one run as one output.
+
+    Text puts the reports one after another; JSON is an array of ``to_dict()`` objects, each
+    valid against the schema; Markdown and HTML are one document with a section per report,
+    so a batch can be shared as a single file.
+    """
+    _check_format(fmt)
+    if fmt == "json":
+        return json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False)
+    return _render_template(fmt, reports, colour=colour)

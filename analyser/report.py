@@ -1,0 +1,111 @@
+"""The gap report: what detection concludes about one document.
+
+These dataclasses are the single source for every output format; ``to_dict`` produces the
+JSON of ``shared/report-schema.json`` (schema_version "1"), which other tools read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["present", "partial", "missing"]
+Severity = Literal["high", "medium", "low"]
+SCHEMA_VERSION = "1"
+
+
+@dataclass
+class Evidence:
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    section: str | None = None
+    score: float = 0.0
+    element: str | None = None
+
+
+@dataclass
+class ElementResult:
+    id: str
+    title: str
+    found: bool
+    core: bool = False
+
+
+@dataclass
+class Concern:
+    id: str
+    title: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class ClauseResult:
+    id: str
+    title: str
+    status: Status
+    confidence: float
+    evidence: list[Evidence] = field(default_factory=list)
+    elements: list[ElementResult] = field(default_factory=list)
+    concerns: list[Concern] = field(default_factory=list)
+    suggestion: str | None = None
+    guidance: str | None = None
+
+
+@dataclass
+class RedFlag:
+    id: str
+    title: str
+    severity: Severity
+    evidence: list[Evidence] = field(default_factory=list)
+    why: str | None = None
+
+
+@dataclass
+class DocumentInfo:
+    name: str
+    sha256: str
+    format: str
+    pages: int | None
+    language: str
+    characters: int
+
+
+@dataclass
+class Report:
+    document: DocumentInfo
+    clauses: list[ClauseResult]
+    profile: str = "eu-2024"
+    red_flags: list[RedFlag] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    tool_version: str = ""
+    model_version: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        counts = {s: sum(1 for c in self.clauses if c.status == s) for s in ("present", "partial", "missing")}
+        if counts["missing"]:
+            verdict = "gaps: required clauses are missing"
+        elif counts["partial"]:
+            verdict = "incomplete: some clauses lack key elements"
+        else:
+            verdict = "complete: every required clause is present"
+        return {**counts, "verdict": verdict}
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "document": asdict(self.document),
+            "profile": self.profile,
+            "clauses": [asdict(c) for c in self.clauses],
+            "red_flags": [asdict(r) for r in self.red_flags],
+            "summary": self.summary(),
+            "warnings": list(self.warnings),
+            "tool_version": self.tool_version,
+            "model_version": self.model_version,
+        }
+        for clause in data["clauses"]:
+            clause["confidence"] = round(float(clause["confidence"]), 3)
+            for ev in clause["evidence"]:
+                ev["score"] = round(float(ev["score"]), 3)
+        return data

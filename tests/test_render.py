@@ -1,0 +1,359 @@
+"""Tests for analyser/render.py and its templates.
+
+Reports are built by hand in :func:`make_report` so these tests do not depend on extraction or
+detection, and cover every branch a template has: present/partial/missing, concerns, red flags,
+evidence without page or section, Norwegian text (æøå) and hostile text (``<script>``, ``&``,
+a terminal escape) that must come out escaped.
+
+Golden files ``tests/golden/report.md`` and ``tests/golden/report.html`` are compared byte for
+byte (plus one final newline). After a deliberate template change, regenerate them and review
+the diff before committing::
+
+    UPDATE_GOLDEN=1 PYTHONPATH=. python -m pytest tests/test_render.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analyser.render import FORMATS, render, render_many
+from analyser.report import (
+    ClauseResult,
+    Concern,
+    DocumentInfo,
+    ElementResult,
+    Evidence,
+    RedFlag,
+    Report,
+)
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "shared" / "report-schema.json"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+HOSTILE = "<script>alert('x')</script>"
+
+
+def make_report(name: str = "avtale-utkast.pdf") -> Report:
+    """A report touching every template branch; Norwegian and hostile text on purpose."""
+    ev = Evidence(
+        text="Partene skal respektere akademisk frihet og institusjonell autonomi, jf. § 4.",
+        start=1200,
+        end=1280,
+        page=3,
+        section="4.1 Akademisk frihet",
+        score=0.87654,
+        element="freedom_of_research",
+    )
+    clauses = [
+        ClauseResult(
+            id="fundamental_values",
+            title="Fundamental values",
+            status="present",
+            confidence=0.93,
+            evidence=[
+                Evidence(
+                    text="The Parties shall uphold human rights, the rule of law & democracy.",
+                    start=100,
+                    end=168,
+                    page=1,
+                    section="Article 2",
+                    score=0.91,
+                )
+            ],
+            elements=[
+                ElementResult("human_rights", "Respect for human rights", True, core=True),
+                ElementResult("rule_of_law", "Rule of law", True),
+            ],
+            suggestion="Not shown for a present clause.",
+        ),
+        ClauseResult(
+            id="academic_freedom",
+            title="Academic freedom",
+            status="partial",
+            confidence=0.612,
+            evidence=[ev],
+            elements=[
+                ElementResult("freedom_of_research", "Freedom of research", True, core=True),
+                ElementResult("publication", "Right to publish results", False, core=True),
+                ElementResult("no_censorship", "No self-censorship", False),
+            ],
+            concerns=[
+                Concern(
+                    id="publication_veto",
+                    title="Partner may veto publication",
+                    evidence=[
+                        Evidence(
+                            text=f"Publisering krever skriftlig samtykke fra partene {HOSTILE}",
+                            start=2000,
+                            end=2080,
+                            page=None,
+                            section="7.2",
+                        )
+                    ],
+                )
+            ],
+            suggestion=(
+                "Each Party retains the right to publish the results of the joint research.\n"
+                "Review for confidential information shall not exceed 30 days."
+            ),
+            guidance="EU Council Recommendation 2024, §14(b): protect academic freedom.",
+        ),
+        ClauseResult(
+            id="reciprocity",
+            title="Reciprocity",
+            status="present",
+            confidence=0.8,
+            evidence=[Evidence(text="Mutual access on equal terms.", start=3000, end=3030)],
+            elements=[ElementResult("mutual_access", "Mutual access", True)],
+        ),
+        ClauseResult(
+            id="ipr",
+            title="Intellectual property rights",
+            status="partial",
+            confidence=0.55,
+            evidence=[
+                Evidence(
+                    text="Background IP remains with the owning Party.",
+                    start=4000,
+                    end=4044,
+                    page=5,
+                    section=None,
+                )
+            ],
+            elements=[
+                ElementResult("background", "Background IP", True, core=True),
+                ElementResult("foreground", "Foreground IP ownership", False, core=True),
+            ],
+            suggestion="Results shall be owned by the Party that generates them.",
+        ),
+        ClauseResult(
+            id="data_management",
+            title="Data management",
+            status="missing",
+            confidence=0.97,
+            elements=[
+                ElementResult("gdpr", "Personal data (GDPR)", False, core=True),
+                ElementResult("export", "Export control", False),
+            ],
+            suggestion="The Parties shall agree a data management plan & comply with GDPR.",
+            guidance="HK-dir: specify storage, access and transfer of research data.",
+        ),
+        ClauseResult(
+            id="exit_strategy",
+            title="Exit strategy",
+            status="missing",
+            confidence=0.88,
+            suggestion=f"Either Party may terminate with 3 months' notice. {HOSTILE}",
+        ),
+    ]
+    flags = [
+        RedFlag(
+            id="unilateral_termination",
+            title="Only one party may terminate",
+            severity="medium",
+            evidence=[Evidence(text="Partner B kan si opp avtalen.", start=5000, end=5030)],
+        ),
+        RedFlag(
+            id="military_end_use",
+            title="Possible military end use",
+            severity="high",
+            evidence=[
+                Evidence(
+                    text="Results may be shared with the Ministry of Defence & affiliates.",
+                    start=6000,
+                    end=6060,
+                    page=9,
+                    section="Annex B",
+                )
+            ],
+            why="Dual-use results could reach defence actors without export control.",
+        ),
+    ]
+    return Report(
+        document=DocumentInfo(
+            name=name,
+            sha256="0f" * 32,
+            format="pdf",
+            pages=12,
+            language="nb",
+            characters=45123,
+        ),
+        clauses=clauses,
+        red_flags=flags,
+        warnings=["Page 4 had no text layer; it was skipped.", "Tegn \x1b[2J fjernet & æøå"],
+        tool_version="0.1.0",
+        model_version="clauses-2024.11",
+    )
+
+
+def _schema_validator() -> Any:
+    """Validator for shared/report-schema.json; skip (not fail) when shared/ is not beside us."""
+    jsonschema = pytest.importorskip("jsonschema")
+    if not SCHEMA_PATH.is_file():
+        pytest.skip(f"schema not found at {SCHEMA_PATH}: shared/ must sit beside the repository")
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator_cls = jsonschema.validators.validator_for(schema)
+    validator_cls.check_schema(schema)
+    return validator_cls(schema, format_checker=validator_cls.FORMAT_CHECKER)
+
+
+def test_render_json_validates_against_schema() -> None:
+    validator = _schema_validator()
+    out = render(make_report(), "json")
+    data = json.loads(out)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(data)]
+    assert errors == []
+    assert data == make_report().to_dict()
+    assert "æøå" in out, "ensure_ascii=False keeps Norwegian letters readable"
+
+
+def test_render_many_json_is_array_of_valid_reports() -> None:
+    validator = _schema_validator()
+    data = json.loads(render_many([make_report("a.pdf"), make_report("b.pdf")], "json"))
+    assert [d["document"]["name"] for d in data] == ["a.pdf", "b.pdf"]
+    for item in data:
+        validator.validate(item)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"], ids=["markdown", "html"])
+def test_render_contains_every_clause_status_quote_and_suggestion(fmt: str) -> None:
+    report = make_report()
+    out = render(report, fmt)
+    for clause in report.clauses:
+        assert clause.title in out
+        assert clause.status.capitalize() in out
+        for ev in clause.evidence:
+            # Quotes are escaped per format, so compare a safe prefix of the text.
+            assert ev.text[:25] in out
+        if clause.status != "present":
+            assert clause.suggestion is not None
+            assert clause.suggestion.splitlines()[0][:40] in out
+    assert "Not shown for a present clause." not in out
+    assert "p. 3 · § 4.1 Akademisk frihet" in out
+    assert "§ 7.2" in out
+    assert "Possible military end use" in out
+
+
+def test_render_html_is_self_contained_and_escaped() -> None:
+    out = render(make_report(), "html")
+    assert out.startswith("<!DOCTYPE html>")
+    assert "<style>" in out and "{%" not in out
+    assert not re.search(r"""\bsrc\s*=""", out, re.I), "no external assets"
+    assert not re.search(r"""\bhref\s*=\s*["']?(?:https?:)?//""", out, re.I), "no external links"
+    assert "<link " not in out and "@import" not in out
+    assert "<script" not in out
+    assert "&lt;script&gt;" in out
+    assert "rule of law &amp; democracy" in out
+    assert "\x1b" not in out, "control characters from the document are dropped"
+
+
+def test_render_html_status_not_by_colour_alone() -> None:
+    out = render(make_report(), "html")
+    for label in ("Present", "Partial", "Missing"):
+        assert f'<span class="pill-status">{label}</span>' in out
+    assert "Found:" in out and "Not found:" in out
+    assert '<span class="core">core</span>' in out
+
+
+def test_render_markdown_escapes_document_text() -> None:
+    out = render(make_report(), "markdown")
+    assert "<script>" not in out
+    assert r"\<script\>" in out
+    assert "\x1b" not in out
+    assert "- [x] Respect for human rights *(core)*" in out
+    assert "- [ ] Right to publish results *(core)*" in out
+    assert "> Partene skal respektere akademisk frihet" in out
+    assert "| Academic freedom | ◐ Partial | 0.61 | p. 3 · § 4.1 Akademisk frihet |" in out
+
+
+@pytest.mark.parametrize(
+    ("colour", "expect_ansi"), [(False, False), (True, True)], ids=["plain", "colour"]
+)
+def test_render_text_ansi_only_with_colour(colour: bool, expect_ansi: bool) -> None:
+    out = render(make_report(), "text", colour=colour)
+    codes = set(ANSI.findall(out))
+    if expect_ansi:
+        assert codes == {"\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[0m"}
+    else:
+        assert "\x1b" not in out, "document text must not smuggle escapes into the terminal"
+
+
+def test_render_text_table_rows() -> None:
+    out = render(make_report(), "text")
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Clause "))
+    rows = lines[header + 2 : header + 8]
+    assert [r.split("  ")[0] for r in rows] == [
+        "Fundamental values",
+        "Academic freedom",
+        "Reciprocity",
+        "Intellectual property rights",
+        "Data management",
+        "Exit strategy",
+    ]
+    assert re.search(r"Academic freedom +partial +0\.61 +1/3 +p\. 3 · § 4\.1", out)
+    assert re.search(r"Reciprocity +present +0\.80 +1/1 +location unknown", out)
+    assert re.search(r"Exit strategy +missing +0\.88 +– +–", out)
+    # Colour must not shift columns: strip it and the table is identical.
+    assert ANSI.sub("", render(make_report(), "text", colour=True)) == out
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=list(FORMATS))
+def test_render_many_concatenates_reports(fmt: str) -> None:
+    out = render_many([make_report("first.pdf"), make_report("second.docx")], fmt)
+    assert out.index("first.pdf") < out.index("second.docx")
+    if fmt in ("markdown", "html"):
+        head = "<!DOCTYPE html>" if fmt == "html" else "# Agreement reports (2 documents)"
+        assert out.count(head) == 1, "one document, not two glued together"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("json", "[]"), ("text", ""), ("markdown", "(0 documents)"), ("html", "(0 documents)")],
+    ids=["json", "text", "markdown", "html"],
+)
+def test_render_many_empty_run(fmt: str, expected: str) -> None:
+    """A batch where every file failed still renders; templates must not index reports[0]."""
+    out = render_many([], fmt)
+    assert expected in out if expected else out == ""
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "text"], ids=["markdown", "html", "text"])
+def test_render_handles_minimal_report(fmt: str) -> None:
+    """No pages, no evidence, no flags, no versions: StrictUndefined must not trip."""
+    report = Report(
+        document=DocumentInfo("tom.txt", "a" * 64, "txt", None, "en", 0),
+        clauses=[ClauseResult("ipr", "IPR", "missing", 0.0)],
+    )
+    out = render(report, fmt)
+    assert "IPR" in out
+
+
+@pytest.mark.parametrize("func", [render, render_many], ids=["render", "render_many"])
+def test_render_unknown_format_raises(func: Any) -> None:
+    arg = make_report() if func is render else [make_report()]
+    with pytest.raises(ValueError, match="unknown format 'pdf'"):
+        func(arg, "pdf")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "golden"),
+    [("markdown", "report.md"), ("html", "report.html")],
+    ids=["markdown", "html"],
+)
+def test_render_matches_golden(fmt: str, golden: str) -> None:
+    path = GOLDEN_DIR / golden
+    out = render(make_report(), fmt)
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(f"{out}\n".encode())
+    if not path.is_file():
+        pytest.fail(f"{path} missing; create it with UPDATE_GOLDEN=1 (see module docstring)")
+    # The file ends with a newline (editors and hooks insist); render() output does not.
+    assert f"{out}\n" == path.read_bytes().decode("utf-8")
