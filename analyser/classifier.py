@@ -31,7 +31,7 @@ TARGETS = ("any", "core")  # "any": the passage expresses the clause at all; "co
 WORD_FEATURES = 30000
 CHAR_FEATURES = 60000
 SEED = 20241
-C_REGULARISATION = 4.0
+C_REGULARISATION = 16.0
 
 
 def target_vector(passages: list[Passage], clause: str, target: str) -> np.ndarray:
@@ -64,13 +64,22 @@ class ClauseClassifier:
     coef: np.ndarray  # shape (len(clauses) * len(TARGETS), n_features)
     intercept: np.ndarray
     metadata: dict[str, object]
+    rule_features: tuple[str, ...] = ()
 
     @classmethod
     def fit(cls, passages: list[Passage], clauses: tuple[str, ...],
+            rules: sparse.csr_matrix | None = None, rule_features: tuple[str, ...] = (),
             metadata: dict[str, object] | None = None) -> ClauseClassifier:
+        """Fit on passages; ``rules`` holds each passage's rule-hit features (columns named
+        by ``rule_features``), or None for a text-only model."""
         texts = [p.text for p in passages]
         word, char = _make_vectorizers()
-        features = sparse.hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
+        blocks = [word.fit_transform(texts), char.fit_transform(texts)]
+        if rule_features:
+            if rules is None:
+                raise ValueError("rule_features given without the rule matrix")
+            blocks.append(rules)
+        features = sparse.hstack(blocks).tocsr()
         coefs, intercepts = [], []
         for clause in clauses:
             for target in TARGETS:
@@ -82,17 +91,23 @@ class ClauseClassifier:
                 coefs.append(model.coef_[0])
                 intercepts.append(model.intercept_[0])
         return cls(word, char, tuple(clauses), np.vstack(coefs), np.array(intercepts),
-                   dict(metadata or {}))
+                   dict(metadata or {}), tuple(rule_features))
 
-    def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
+    def transform(self, texts: list[str], rules: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
+        blocks = [self.word.transform(texts), self.char.transform(texts)]
+        if self.rule_features:
+            if rules is None:
+                rules = sparse.csr_matrix((len(texts), len(self.rule_features)))
+            blocks.append(rules)
+        return sparse.hstack(blocks).tocsr()
 
-    def predict(self, texts: list[str]) -> dict[str, dict[str, np.ndarray]]:
+    def predict(self, texts: list[str], rules: sparse.csr_matrix | None = None,
+                ) -> dict[str, dict[str, np.ndarray]]:
         """{clause: {"any": probs, "core": probs}} for each text."""
         if not texts:
             empty = np.zeros(0)
             return {c: {t: empty for t in TARGETS} for c in self.clauses}
-        logits = self.transform(texts) @ self.coef.T + self.intercept
+        logits = self.transform(texts, rules) @ self.coef.T + self.intercept
         probs = 1.0 / (1.0 + np.exp(-np.asarray(logits)))
         out: dict[str, dict[str, np.ndarray]] = {}
         for ci, clause in enumerate(self.clauses):
@@ -112,6 +127,7 @@ class ClauseClassifier:
             "format": MODEL_FORMAT,
             "clauses": list(self.clauses),
             "targets": list(TARGETS),
+            "rule_features": list(self.rule_features),
             "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
             "word_vocabulary": _ordered_vocabulary(self.word),
             "char_vocabulary": _ordered_vocabulary(self.char),
@@ -145,7 +161,8 @@ class ClauseClassifier:
         char.vocabulary_ = {t: i for i, t in enumerate(meta["char_vocabulary"])}
         char.idf_ = char_idf
         small_meta = {k: v for k, v in meta.items() if not k.endswith("_vocabulary")}
-        return cls(word, char, tuple(meta["clauses"]), coef, intercept, small_meta)
+        return cls(word, char, tuple(meta["clauses"]), coef, intercept, small_meta,
+                   tuple(meta.get("rule_features", ())))
 
 
 def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analyser.classifier import ClauseClassifier
+from analyser.features import rule_matrix
 from analyser.patterns import ClauseSpec
 from analyser.profiles import Profile
 from analyser.report import ClauseResult, Concern, ElementResult, Evidence, Status
@@ -45,7 +46,10 @@ def detect_clauses(
     sentences = segmented.sentences
     texts = [s.text for s in sentences]
     hits = matcher.match(texts)
-    probabilities = classifier.predict(texts) if classifier is not None else {}
+    probabilities = {}
+    if classifier is not None:
+        rules = rule_matrix(hits, len(texts), classifier.rule_features)
+        probabilities = classifier.predict(texts, rules)
     by_clause: dict[str, list[RuleHit]] = defaultdict(list)
     for hit in hits:
         by_clause[hit.clause].append(hit)

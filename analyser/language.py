@@ -28,7 +28,8 @@ def detect_language(text: str, sample_chars: int = 20000) -> str:
     """Return an ISO 639-1 code ("en", "nb", "nn", ...); "und" when nothing is recognisable."""
     sample = text[:sample_chars]
     cjk = sum(1 for ch in sample if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
-    if cjk > 50:
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if cjk >= 10 and cjk > 0.3 * letters:
         kana = sum(1 for ch in sample if "\u3040" <= ch <= "\u30ff")
         return "ja" if kana > cjk * 0.05 else "zh"
     words = Counter(w.lower() for w in _WORD.findall(sample))

@@ -33,6 +33,7 @@ CLAUSE_IDS = (
     "exit_strategy",
 )
 PATTERN_LANGS = ("en", "nb")
+TEXT_LANGS = ("en", "nb", "nn")
 _TERM_WORD = re.compile(r"^(\*|\*?[^\s*]+\*?)$")
 
 
@@ -148,6 +149,12 @@ def _title(path: Path, node: Any, raw: Any, what: str) -> dict[str, str]:
         return {"en": raw}
     if not isinstance(raw, dict) or "en" not in raw:
         raise _fail(path, node, f"{what} must be a string or a mapping with at least 'en'")
+    for key, value in raw.items():
+        # A comma inside a YAML flow mapping ({en: a, b}) silently splits the text into a
+        # stray key; catch that rather than show a truncated title.
+        if key not in TEXT_LANGS or not isinstance(value, str) or not value.strip():
+            raise _fail(path, raw, f"{what}: expected texts keyed by {TEXT_LANGS}, got key "
+                                   f"{key!r} (quote texts that contain commas)")
     return {str(k): str(v).strip() for k, v in raw.items()}
 
 

@@ -186,7 +186,8 @@ def _chunks(block: Block) -> Iterator[tuple[str, int]]:
     """Block text in pieces spaCy can take, cut at whitespace, with their offsets."""
     text, offset = block.text, block.start
     while len(text) > MAX_CHUNK:
-        cut = text.rfind(" ", 0, MAX_CHUNK)
+        # Prefer a sentence end, then any space, so a cut rarely splits a sentence.
+        cut = text.rfind(". ", 0, MAX_CHUNK) + 1 or text.rfind(" ", 0, MAX_CHUNK)
         cut = cut if cut > MAX_CHUNK // 2 else MAX_CHUNK
         yield text[:cut], offset
         text, offset = text[cut:], offset + cut

@@ -7,30 +7,52 @@ prove the shipped model is the one the corpus gives.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import sklearn
+from scipy import sparse
 from sklearn.model_selection import StratifiedKFold
 
 from analyser.classifier import SEED, TARGETS, ClauseClassifier, target_vector
 from analyser.corpus import Passage, corpus_hash, load_passages
-from analyser.patterns import CLAUSE_IDS
+from analyser.features import passage_rule_matrix, rule_feature_names
+from analyser.patterns import CLAUSE_IDS, load_builtin_clauses, patterns_dir
 
 RELIABILITY_BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)  # last edge: p = 1.0 falls in
 
 
+def rule_inputs(passages: list[Passage]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+    """Rule-hit features of the passages under the shipped clause patterns."""
+    specs = list(load_builtin_clauses().values())
+    names = rule_feature_names(specs)
+    matrix = passage_rule_matrix([p.text for p in passages], [p.lang for p in passages], specs, names)
+    return matrix, names
+
+
+def patterns_hash() -> str:
+    """Fingerprint of the clause patterns: the model learnt their features, so a change to
+    them means the model must be rebuilt."""
+    digest = hashlib.sha256()
+    for path in sorted((patterns_dir() / "clauses").glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def train_model(output: Path, passages: list[Passage] | None = None) -> tuple[ClauseClassifier, Path]:
     passages = passages if passages is not None else load_passages()
+    rules, names = rule_inputs(passages)
     metadata = {
         "corpus_sha256": corpus_hash(passages),
+        "patterns_sha256": patterns_hash(),
         "passages": len(passages),
         "seed": SEED,
         "scikit_learn": sklearn.__version__,
         "numpy": np.__version__,
     }
-    model = ClauseClassifier.fit(passages, CLAUSE_IDS, metadata)
+    model = ClauseClassifier.fit(passages, CLAUSE_IDS, rules, names, metadata)
     return model, model.save(output)
 
 
@@ -82,9 +104,11 @@ def cross_validate(passages: list[Passage] | None = None, folds: int = 5) -> Cro
     strata = [s if counts[s] >= folds else "rare" for s in strata]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
     oof = {(c, t): np.zeros(len(passages)) for c in CLAUSE_IDS for t in TARGETS}
+    rules, names = rule_inputs(passages)
     for train_idx, test_idx in splitter.split(np.zeros(len(passages)), strata):
-        model = ClauseClassifier.fit([passages[i] for i in train_idx], CLAUSE_IDS)
-        predicted = model.predict([passages[i].text for i in test_idx])
+        model = ClauseClassifier.fit([passages[i] for i in train_idx], CLAUSE_IDS,
+                                     rules[train_idx], names)
+        predicted = model.predict([passages[i].text for i in test_idx], rules[test_idx])
         for c in CLAUSE_IDS:
             for t in TARGETS:
                 oof[(c, t)][test_idx] = predicted[c][t]

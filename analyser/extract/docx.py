@@ -19,6 +19,7 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
 from lxml import etree
 
@@ -92,9 +93,10 @@ def _open(data: bytes, path: str) -> DocxDocument:
 def _numbering_root(document: DocxDocument) -> etree._Element | None:
     """The numbering part's XML, without letting python-docx create an empty one."""
     try:
-        return document.part.part_related_by(RT.NUMBERING).element
+        part = document.part.part_related_by(RT.NUMBERING)
     except KeyError:
         return None
+    return part.element if isinstance(part, XmlPart) else None
 
 
 def _val(element: etree._Element | None, tag: str) -> str | None:

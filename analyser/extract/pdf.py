@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import re
-import statistics
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
@@ -46,11 +45,15 @@ MIN_CHARS_PER_PAGE = 20
 # Furniture lives in the outer band of the page, and only the outermost lines can be furniture.
 _FURNITURE_ZONE = 0.15
 _FURNITURE_RANK = 2
+# ... and must be separated from the text block by more than this many of their own heights.
+_FURNITURE_GAP = 1.5
 # A line recurring on at least this share of pages (and on two pages at least) is furniture.
 _FURNITURE_SHARE = 0.5
-# Reflow thresholds, relative to line height / typical line pitch on the page.
-_GAP_FACTOR = 0.4
-_PITCH_FACTOR = 1.4
+# Reflow thresholds. A pitch this much above the usual leading is a paragraph gap; without a
+# learnt leading, single-spaced text is assumed (baseline distance about 1.2 x the font box).
+_PITCH_FACTOR = 1.25
+_FALLBACK_LEADING = 1.2
+_LEADING_PERCENTILE = 0.2
 _SIZE_CHANGE = 0.15
 _SHORT_LINE = 0.8
 _HEADING_SIZE = 1.15
@@ -70,6 +73,7 @@ _PAGE_NUMBER_RE = re.compile(
 )
 _DIGITS_RE = re.compile(r"\d+")
 _SPACES_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _MARKED_RE = re.compile(rf"([^\W\d_]*){SOFT_HYPHEN}\s*([^\W\d_]*)")
 
@@ -201,8 +205,9 @@ def _locate(textpage: pdfium.PdfTextPage, text: str, first: int, last: int) -> _
 
 
 def _clean(text: str) -> str:
-    """Collapse runs of spaces pdfium inserts for wide gaps (table columns, justified text)."""
-    return _SPACES_RE.sub(" ", text)
+    """Collapse runs of spaces pdfium inserts for wide gaps (table columns, justified text) and
+    drop control characters that broken font encodings map glyphs to."""
+    return _SPACES_RE.sub(" ", _CONTROL_RE.sub("", text))
 
 
 # --- furniture ---------------------------------------------------------------------------
@@ -213,23 +218,44 @@ def _furniture_key(text: str) -> str:
     return _DIGITS_RE.sub("#", text.lower())
 
 
-def _zone_candidates(page: _Page) -> list[tuple[int, str]]:
-    """(line index, "header"/"footer") for the outermost lines lying in the page's outer band."""
-    located = [i for i, line in enumerate(page.lines) if line.located]
-    by_top = sorted(located, key=lambda i: -(page.lines[i].top or 0.0))
-    by_bottom = sorted(located, key=lambda i: page.lines[i].bottom or 0.0)
+def _edge_run(page: _Page, order: list[int], zone: str) -> list[tuple[int, str]]:
+    """The outermost lines (at most ``_FURNITURE_RANK``) that are set apart from the text
+    block by a clear gap and lie in the page's outer band.
+
+    Running headers and footers sit in the margin, away from the body; requiring the gap keeps
+    an ordinary first or last body line out even when the same wording recurs on many pages.
+    """
+    lines = page.lines
     band = _FURNITURE_ZONE * page.height
-    out = [
-        (i, "header")
-        for i in by_top[:_FURNITURE_RANK]
-        if (page.lines[i].top or 0.0) >= page.height - band
-    ]
-    out += [
-        (i, "footer")
-        for i in by_bottom[:_FURNITURE_RANK]
-        if (page.lines[i].bottom or 0.0) <= band and (i, "header") not in out
-    ]
-    return out
+    run: list[tuple[int, str]] = []
+    for k, i in enumerate(order[:_FURNITURE_RANK]):
+        line = lines[i]
+        edge = (line.top or 0.0) if zone == "header" else (line.bottom or 0.0)
+        in_band = edge >= page.height - band if zone == "header" else edge <= band
+        if not in_band:
+            break
+        run.append((i, zone))
+        if k + 1 >= len(order):
+            return run
+        inner = lines[order[k + 1]]
+        if zone == "header":
+            gap = (line.bottom or 0.0) - (inner.top or 0.0)
+        else:
+            gap = (inner.bottom or 0.0) - (line.top or 0.0)
+        if gap > _FURNITURE_GAP * (line.height or 0.0):
+            return run
+    return []
+
+
+def _zone_candidates(page: _Page) -> list[tuple[int, str]]:
+    """(line index, "header"/"footer") for lines that may be page furniture."""
+    located = [i for i, line in enumerate(page.lines) if line.located]
+    from_top = sorted(located, key=lambda i: -(page.lines[i].top or 0.0))
+    from_bottom = sorted(located, key=lambda i: page.lines[i].bottom or 0.0)
+    header = _edge_run(page, from_top, "header")
+    taken = {i for i, _ in header}
+    footer = [c for c in _edge_run(page, from_bottom, "footer") if c[0] not in taken]
+    return header + footer
 
 
 def _find_furniture(pages: list[_Page]) -> dict[tuple[int, int], str]:
@@ -277,29 +303,57 @@ def _furniture_parts(
 
 @dataclass
 class _Metrics:
-    """Typical line geometry of a page's body, the yardstick for gaps and short lines."""
+    """Yardsticks for the reflow.
 
-    pitch: float | None
-    height: float | None
-    left: float | None
-    right: float | None
+    ``leading`` maps a font-size class to the usual baseline distance of lines inside one
+    paragraph, learnt from the whole document. It is a low percentile of the observed line
+    pitches, because paragraph spacing only ever adds to it. A fixed ratio to the font size
+    would not do: reportlab sets 10 pt text on 12 pt, LibreOffice's default template on 14.7 pt.
+    ``left``/``right`` are the page's text edges, for telling a short (last) line.
+    """
+
+    leading: dict[int, float]
+    body_size: int | None
+    left: float | None = None
+    right: float | None = None
 
 
-def _metrics(lines: list[_Line]) -> _Metrics:
+def _size(line: _Line) -> int:
+    return round(line.height or 0.0)
+
+
+def _pitch(prev: _Line, cur: _Line) -> float | None:
+    if prev.bottom is None or cur.first_bottom is None:
+        return None
+    return prev.bottom - cur.first_bottom
+
+
+def _document_metrics(bodies: list[list[_Line]]) -> _Metrics:
+    pitches: dict[int, list[float]] = defaultdict(list)
+    chars_by_size: dict[int, int] = defaultdict(int)
+    for body in bodies:
+        located = [line for line in body if line.located]
+        for line in located:
+            chars_by_size[_size(line)] += len(line.text)
+        for prev, cur in zip(located, located[1:], strict=False):
+            pitch = _pitch(prev, cur)
+            if _size(prev) == _size(cur) and pitch and 0 < pitch < 3 * (cur.height or 0.0):
+                pitches[_size(cur)].append(pitch)
+    leading = {
+        size: sorted(values)[int(_LEADING_PERCENTILE * (len(values) - 1))]
+        for size, values in pitches.items()
+    }
+    body_size = max(chars_by_size, key=chars_by_size.__getitem__) if chars_by_size else None
+    return _Metrics(leading, body_size)
+
+
+def _with_edges(m: _Metrics, lines: list[_Line]) -> _Metrics:
     located = [line for line in lines if line.located]
     if not located:
-        return _Metrics(None, None, None, None)
-    pitches = [
-        a.bottom - b.first_bottom
-        for a, b in zip(located, located[1:], strict=False)
-        if a.bottom is not None and b.first_bottom is not None and a.bottom > b.first_bottom
-    ]
-    return _Metrics(
-        statistics.median(pitches) if pitches else None,
-        statistics.median(line.height or 0.0 for line in located),
-        min(line.left or 0.0 for line in located),
-        max(line.right or 0.0 for line in located),
-    )
+        return m
+    left = min(line.left or 0.0 for line in located)
+    right = max(line.right or 0.0 for line in located)
+    return _Metrics(m.leading, m.body_size, left, right)
 
 
 def _is_short(line: _Line, m: _Metrics) -> bool:
@@ -309,24 +363,27 @@ def _is_short(line: _Line, m: _Metrics) -> bool:
 
 
 def _breaks_before(prev: _Line, cur: _Line, m: _Metrics) -> bool:
-    """Does ``cur`` start a new paragraph? Geometry first, then the text cues."""
+    """Does ``cur`` start a new paragraph? Text cues first, then geometry."""
     if prev.text.endswith(SOFT_HYPHEN):
         return False
-    short_end = _is_short(prev, m) and (ends_sentence(prev.text) or prev.text.endswith(":"))
-    if short_end or (starts_clause(cur.text) and (ends_sentence(prev.text) or _is_short(prev, m))):
+    prev_short = _is_short(prev, m)
+    # A short line ends its paragraph when it closes a sentence or is a numbered heading line
+    # ("1. Export control"); other short lines (addresses, ragged tables) may continue.
+    if prev_short and (ends_sentence(prev.text) or starts_clause(prev.text)):
         return True
-    if not (prev.located and cur.located):
+    if starts_clause(cur.text) and (ends_sentence(prev.text) or prev_short):
+        return True
+    pitch = _pitch(prev, cur)
+    if pitch is None or prev.height is None or cur.height is None:
         return False
-    assert prev.bottom is not None and cur.top is not None and cur.first_bottom is not None
-    assert prev.height is not None and cur.height is not None
-    if cur.first_bottom > prev.bottom + 1.0:  # moved up the page: new column or text box
+    if pitch < -1.0:  # moved up the page: next column or a text box
         return True
-    smaller = min(prev.height, cur.height)
-    if prev.bottom - cur.top > _GAP_FACTOR * smaller:
+    if _size(prev) != _size(cur) and abs(prev.height - cur.height) > _SIZE_CHANGE * max(
+        prev.height, cur.height
+    ):
         return True
-    if m.pitch and prev.bottom - cur.first_bottom > _PITCH_FACTOR * m.pitch:
-        return True
-    return abs(prev.height - cur.height) > _SIZE_CHANGE * max(prev.height, cur.height)
+    leading = m.leading.get(_size(cur))
+    return pitch > _PITCH_FACTOR * (leading or _FALLBACK_LEADING * cur.height)
 
 
 def _join_lines(lines: list[_Line]) -> str:
@@ -343,8 +400,8 @@ def _join_lines(lines: list[_Line]) -> str:
     return out
 
 
-def _page_paragraphs(page: _Page, body: list[_Line]) -> list[tuple[str, BlockKind]]:
-    m = _metrics(body)
+def _page_paragraphs(body: list[_Line], m: _Metrics) -> list[tuple[str, BlockKind]]:
+    m = _with_edges(m, body)
     groups: list[list[_Line]] = []
     for line in body:
         if groups and not _breaks_before(groups[-1][-1], line, m):
@@ -355,10 +412,10 @@ def _page_paragraphs(page: _Page, body: list[_Line]) -> list[tuple[str, BlockKin
 
 
 def _kind(group: list[_Line], m: _Metrics) -> BlockKind:
-    """A short block set in a clearly larger font than the page's body text is a heading."""
-    if len(group) > 3 or not m.height or any(line.height is None for line in group):
+    """A short block set in a clearly larger font than the body text is a heading."""
+    if len(group) > 3 or not m.body_size or any(line.height is None for line in group):
         return "paragraph"
-    big = all((line.height or 0.0) > _HEADING_SIZE * m.height for line in group)
+    big = all((line.height or 0.0) > _HEADING_SIZE * m.body_size for line in group)
     return "heading" if big else "paragraph"
 
 
@@ -369,13 +426,17 @@ def _body_paragraphs(
     pages: list[_Page], furniture_ids: dict[tuple[int, int], str]
 ) -> tuple[list[_Part], list[int]]:
     """Paragraphs of all pages in order, and the numbers of pages without body text."""
+    bodies = [
+        [line for i, line in enumerate(page.lines) if (page.number, i) not in furniture_ids]
+        for page in pages
+    ]
+    metrics = _document_metrics(bodies)
     parts: list[_Part] = []
     empty: list[int] = []
-    for page in pages:
-        body = [line for i, line in enumerate(page.lines) if (page.number, i) not in furniture_ids]
+    for page, body in zip(pages, bodies, strict=True):
         if sum(len(line.text) for line in body) < MIN_CHARS_PER_PAGE:
             empty.append(page.number)
-        for text, kind in _page_paragraphs(page, body) if body else []:
+        for text, kind in _page_paragraphs(body, metrics):
             parts.append((text, page.number, kind, None, None))
     return parts, empty
 
