@@ -87,6 +87,12 @@ def sentence_scores(
     return ClauseScores(core, any_, concerned), elements_at, concerns_at
 
 
+def heading_mask(sentences: list[Sentence]) -> np.ndarray:
+    """A heading names a topic but binds no one, so it can show a clause is mentioned
+    (partial) but never that its core duty is there."""
+    return np.array([s.heading for s in sentences], dtype=bool)
+
+
 def judge_clause(
     spec: ClauseSpec,
     sentences: list[Sentence],
@@ -99,7 +105,7 @@ def judge_clause(
     n = len(sentences)
     scores, elements_at, concerns_at = sentence_scores(spec, n, hits, probs, t.rule_weight)
     # Core evidence in a sentence that also carries a concern does not count as core.
-    core_clean = np.where(scores.concerned, 0.0, scores.core)
+    core_clean = np.where(scores.concerned | heading_mask(sentences), 0.0, scores.core)
     best_core = float(core_clean.max()) if n else 0.0
     best_any = float(scores.any.max()) if n else 0.0
     status: Status
@@ -111,7 +117,7 @@ def judge_clause(
         status, confidence = "missing", 1.0 - best_any
     evidence: list[Evidence] = []
     if status != "missing":
-        ranking = np.argsort(-(core_clean + scores.any), kind="stable")
+        ranking = np.argsort(-(core_clean + scores.any - heading_mask(sentences)), kind="stable")
         for i in ranking[: t.evidence]:
             if scores.any[i] < t.partial and core_clean[i] < t.present:
                 break

@@ -43,6 +43,7 @@ class Sentence:
     page: int | None
     section: str | None
     block: int
+    heading: bool = False
 
 
 @dataclass
@@ -164,6 +165,17 @@ def legal_sentence_boundaries(doc: Doc) -> Doc:
     return doc
 
 
+def _is_heading_line(text: str) -> bool:
+    """A numbered title standing alone ("Article 8 – Intellectual property", "§ 4 Oppsigelse")."""
+    if "\n" in text or text.endswith((".", ";", ":", ",")):
+        return False
+    for pattern in (_ARTICLE, _PARAGRAPH_SIGN, _NUMBERED):
+        if m := pattern.match(text):
+            rest = m.group("rest").strip()
+            return not rest or _looks_like_heading(rest)
+    return False
+
+
 def _with_item(section: str | None, sentence: str) -> str | None:
     """Refine a block's section with the list item a sentence opens, e.g. "9.1(b)"."""
     m = _LETTERED.match(sentence)
@@ -214,5 +226,8 @@ def segment(document: Document, language: str | None = None) -> SegmentedDocumen
                 continue
             start = offset + sent.start_char + (len(raw) - len(raw.lstrip()))
             section = _with_item(sections[idx], stripped)
-            sentences.append(Sentence(stripped, start, start + len(stripped), block.page, section, idx))
+            heading = block.kind == "heading" or _is_heading_line(stripped)
+            sentences.append(
+                Sentence(stripped, start, start + len(stripped), block.page, section, idx, heading)
+            )
     return SegmentedDocument(document, lang, pattern_lang, sentences, sections)
