@@ -93,7 +93,7 @@ def check(files: tuple[Path, ...], fmt: str, output: Path | None, profile: str |
             unreadable += 1
     if reports:
         colour = output is None and fmt == "text" and sys.stdout.isatty()
-        if len(reports) == 1:
+        if len(files) == 1:  # several files always give a list, even if only one was read
             content = render(reports[0], fmt, colour=colour)
         else:
             content = render_many(reports, fmt)
@@ -189,7 +189,8 @@ def evaluate(directory: Path, labels: Path, fmt: str, profile: str | None,
     """
     import json
 
-    from analyser.evaluate import evaluate as run, evaluation_to_dict, format_evaluation
+    from analyser.evaluate import evaluate as run
+    from analyser.evaluate import evaluation_to_dict, format_evaluation
 
     wanted = {c.strip() for c in languages.split(",")} if languages else None
     try:

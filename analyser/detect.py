@@ -22,6 +22,8 @@ from analyser.report import ClauseResult, Concern, ElementResult, Evidence, Stat
 from analyser.rules import ClauseMatcher, RuleHit
 from analyser.segment import SegmentedDocument, Sentence
 
+HEADING_DISCOUNT = 0.8  # a heading alone is weaker evidence than a sentence that binds
+
 
 @dataclass
 class ClauseScores:
@@ -66,6 +68,7 @@ def sentence_scores(
     rule_weight: float,
 ) -> tuple[ClauseScores, dict[int, list[str]], dict[int, list[str]]]:
     core_ids = {e.id for e in spec.elements if e.core}
+    capping_ids = {e.id for e in spec.elements if e.caps_at_partial}
     rule_core, rule_any, concerned = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
     elements_at: dict[int, list[str]] = defaultdict(list)
     concerns_at: dict[int, list[str]] = defaultdict(list)
@@ -75,6 +78,8 @@ def sentence_scores(
             concerns_at[hit.sentence].append(hit.target if hit.is_concern else "negated")
             continue
         rule_any[hit.sentence] = 1.0
+        if hit.target in capping_ids:  # e.g. "IPR will be settled in a later agreement"
+            concerned[hit.sentence] = True
         if hit.target in core_ids:
             rule_core[hit.sentence] = 1.0
         elements_at[hit.sentence].append(hit.target)
@@ -105,7 +110,9 @@ def judge_clause(
     n = len(sentences)
     scores, elements_at, concerns_at = sentence_scores(spec, n, hits, probs, t.rule_weight)
     # Core evidence in a sentence that also carries a concern does not count as core.
-    core_clean = np.where(scores.concerned | heading_mask(sentences), 0.0, scores.core)
+    headings = heading_mask(sentences)
+    core_clean = np.where(scores.concerned | headings, 0.0, scores.core)
+    scores.any = np.where(headings, scores.any * HEADING_DISCOUNT, scores.any)
     best_core = float(core_clean.max()) if n else 0.0
     best_any = float(scores.any.max()) if n else 0.0
     status: Status
@@ -117,7 +124,7 @@ def judge_clause(
         status, confidence = "missing", 1.0 - best_any
     evidence: list[Evidence] = []
     if status != "missing":
-        ranking = np.argsort(-(core_clean + scores.any - heading_mask(sentences)), kind="stable")
+        ranking = np.argsort(-(core_clean + scores.any - headings), kind="stable")
         for i in ranking[: t.evidence]:
             if scores.any[i] < t.partial and core_clean[i] < t.present:
                 break

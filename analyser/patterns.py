@@ -98,6 +98,7 @@ class ElementSpec:
     title: dict[str, str]
     core: bool
     rules: tuple[Rule, ...]
+    caps_at_partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,13 @@ def parse_clause(path: Path, data: Any) -> ClauseSpec:
         seen.add(el["id"])
         title = _title(path, el, el.get("title", el["id"]), f"element {el['id']} title")
         rules = _rules(path, el, el["rules"], f"element {el['id']}")
-        elements.append(ElementSpec(el["id"], title, bool(el.get("core", False)), rules))
+        unknown = set(el) - {"id", "title", "core", "rules", "caps_at_partial"}
+        if unknown:
+            raise _fail(path, el, f"element {el['id']}: unknown key(s) {sorted(unknown)}")
+        caps = bool(el.get("caps_at_partial", False))
+        if caps and el.get("core"):
+            raise _fail(path, el, f"element {el['id']}: a core element cannot cap at partial")
+        elements.append(ElementSpec(el["id"], title, bool(el.get("core", False)), rules, caps))
     if not elements:
         raise _fail(path, data, "a clause needs at least one element")
     if not any(e.core for e in elements):

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from analyser.errors import PatternError
-from analyser.patterns import ClauseSpec, load_builtin_clauses, load_clause_file, load_yaml_file, patterns_dir
+from analyser.patterns import (
+    ClauseSpec,
+    load_builtin_clauses,
+    load_clause_file,
+    load_yaml_file,
+    patterns_dir,
+)
 
 DEFAULT_PROFILE = "eu-2024"
 
