@@ -28,7 +28,7 @@ def _keyword_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def keyword_status(text: str, spec: ClauseSpec, lang: str) -> Status:
-    """"present" when any of the clause's keywords for the language occurs, else "missing"."""
+    """ "present" when any of the clause's keywords for the language occurs, else "missing"."""
     terms = spec.keywords.get(lang) or spec.keywords.get("en") or ()
     if not terms:
         return "missing"

@@ -45,12 +45,24 @@ def _normalise(text: str) -> str:
 
 
 def _make_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
-    word = TfidfVectorizer(preprocessor=_normalise, ngram_range=(1, 2), min_df=1,
-                           max_features=WORD_FEATURES, sublinear_tf=True,
-                           token_pattern=r"(?u)\b\w\w+\b", dtype=np.float64)
-    char = TfidfVectorizer(preprocessor=_normalise, analyzer="char_wb", ngram_range=(3, 5),
-                           min_df=2, max_features=CHAR_FEATURES, sublinear_tf=True,
-                           dtype=np.float64)
+    word = TfidfVectorizer(
+        preprocessor=_normalise,
+        ngram_range=(1, 2),
+        min_df=1,
+        max_features=WORD_FEATURES,
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b\w\w+\b",
+        dtype=np.float64,
+    )
+    char = TfidfVectorizer(
+        preprocessor=_normalise,
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        min_df=2,
+        max_features=CHAR_FEATURES,
+        sublinear_tf=True,
+        dtype=np.float64,
+    )
     return word, char
 
 
@@ -67,9 +79,14 @@ class ClauseClassifier:
     rule_features: tuple[str, ...] = ()
 
     @classmethod
-    def fit(cls, passages: list[Passage], clauses: tuple[str, ...],
-            rules: sparse.csr_matrix | None = None, rule_features: tuple[str, ...] = (),
-            metadata: dict[str, object] | None = None) -> ClauseClassifier:
+    def fit(
+        cls,
+        passages: list[Passage],
+        clauses: tuple[str, ...],
+        rules: sparse.csr_matrix | None = None,
+        rule_features: tuple[str, ...] = (),
+        metadata: dict[str, object] | None = None,
+    ) -> ClauseClassifier:
         """Fit on passages; ``rules`` holds each passage's rule-hit features (columns named
         by ``rule_features``), or None for a text-only model."""
         texts = [p.text for p in passages]
@@ -90,10 +107,19 @@ class ClauseClassifier:
                 model.fit(features, y)
                 coefs.append(model.coef_[0])
                 intercepts.append(model.intercept_[0])
-        return cls(word, char, tuple(clauses), np.vstack(coefs), np.array(intercepts),
-                   dict(metadata or {}), tuple(rule_features))
+        return cls(
+            word,
+            char,
+            tuple(clauses),
+            np.vstack(coefs),
+            np.array(intercepts),
+            dict(metadata or {}),
+            tuple(rule_features),
+        )
 
-    def transform(self, texts: list[str], rules: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
+    def transform(
+        self, texts: list[str], rules: sparse.csr_matrix | None = None
+    ) -> sparse.csr_matrix:
         blocks = [self.word.transform(texts), self.char.transform(texts)]
         if self.rule_features:
             if rules is None:
@@ -101,8 +127,11 @@ class ClauseClassifier:
             blocks.append(rules)
         return sparse.hstack(blocks).tocsr()
 
-    def predict(self, texts: list[str], rules: sparse.csr_matrix | None = None,
-                ) -> dict[str, dict[str, np.ndarray]]:
+    def predict(
+        self,
+        texts: list[str],
+        rules: sparse.csr_matrix | None = None,
+    ) -> dict[str, dict[str, np.ndarray]]:
         """{clause: {"any": probs, "core": probs}} for each text."""
         if not texts:
             empty = np.zeros(0)
@@ -118,10 +147,15 @@ class ClauseClassifier:
     def save(self, directory: Path, name: str = "clause_classifier") -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         weights = directory / f"{name}.npz"
-        _write_npz(weights, {
-            "coef": self.coef.astype(np.float32), "intercept": self.intercept,
-            "word_idf": self.word.idf_, "char_idf": self.char.idf_,
-        })
+        _write_npz(
+            weights,
+            {
+                "coef": self.coef.astype(np.float32),
+                "intercept": self.intercept,
+                "word_idf": self.word.idf_,
+                "char_idf": self.char.idf_,
+            },
+        )
         meta = {
             **self.metadata,
             "format": MODEL_FORMAT,
@@ -135,7 +169,9 @@ class ClauseClassifier:
             "char_params": {"ngram_range": [3, 5], "analyzer": "char_wb"},
         }
         path = directory / f"{name}.json"
-        path.write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        path.write_text(
+            json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
         return path
 
     @classmethod
@@ -145,13 +181,19 @@ class ClauseClassifier:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             blob = weights.read_bytes()
         except (OSError, json.JSONDecodeError) as e:
-            raise ModelError(f"cannot read the model ({e}) — rebuild it with `analyser train`",
-                             str(meta_path)) from e
+            raise ModelError(
+                f"cannot read the model ({e}) — rebuild it with `analyser train`", str(meta_path)
+            ) from e
         if meta.get("format") != MODEL_FORMAT:
-            raise ModelError(f"model format {meta.get('format')} is not {MODEL_FORMAT}", str(meta_path))
+            raise ModelError(
+                f"model format {meta.get('format')} is not {MODEL_FORMAT}", str(meta_path)
+            )
         if hashlib.sha256(blob).hexdigest() != meta.get("weights_sha256"):
-            raise ModelError("weights do not match their recorded SHA-256 — file altered or "
-                             "corrupt; rebuild with `analyser train`", str(weights))
+            raise ModelError(
+                "weights do not match their recorded SHA-256 — file altered or "
+                "corrupt; rebuild with `analyser train`",
+                str(weights),
+            )
         with np.load(weights, allow_pickle=False) as arrays:
             coef, intercept = arrays["coef"].astype(np.float64), arrays["intercept"]
             word_idf, char_idf = arrays["word_idf"], arrays["char_idf"]
@@ -161,8 +203,15 @@ class ClauseClassifier:
         char.vocabulary_ = {t: i for i, t in enumerate(meta["char_vocabulary"])}
         char.idf_ = char_idf
         small_meta = {k: v for k, v in meta.items() if not k.endswith("_vocabulary")}
-        return cls(word, char, tuple(meta["clauses"]), coef, intercept, small_meta,
-                   tuple(meta.get("rule_features", ())))
+        return cls(
+            word,
+            char,
+            tuple(meta["clauses"]),
+            coef,
+            intercept,
+            small_meta,
+            tuple(meta.get("rule_features", ())),
+        )
 
 
 def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -58,18 +58,44 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Report format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
-@click.option("-p", "--profile", default=None, metavar="NAME|PATH",
-              help="Policy profile: a shipped name (see `analyser profiles`) or a YAML file. "
-                   "Default: eu-2024.")
-@click.option("--fail-on", type=click.Choice(["missing", "partial"]), default=None,
-              help="Exit 1 if any clause is missing (or, with 'partial', not fully present).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "-p",
+    "--profile",
+    default=None,
+    metavar="NAME|PATH",
+    help="Policy profile: a shipped name (see `analyser profiles`) or a YAML file. "
+    "Default: eu-2024.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["missing", "partial"]),
+    default=None,
+    help="Exit 1 if any clause is missing (or, with 'partial', not fully present).",
+)
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
-def check(files: tuple[Path, ...], fmt: str, output: Path | None, profile: str | None,
-          fail_on: str | None, no_model: bool) -> None:
+def check(
+    files: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    profile: str | None,
+    fail_on: str | None,
+    no_model: bool,
+) -> None:
     """Analyse one or more agreements and print a gap report.
 
     Exit codes: 0 analysed; 1 gaps found and --fail-on asked to fail; 2 usage error;
@@ -127,10 +153,20 @@ def profiles() -> None:
 
 
 @main.command()
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the model (default: the shipped models/ folder).")
-@click.option("--cv", "folds", type=int, default=0, metavar="K",
-              help="Also print K-fold cross-validated F1 per clause and the reliability table.")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the model (default: the shipped models/ folder).",
+)
+@click.option(
+    "--cv",
+    "folds",
+    type=int,
+    default=0,
+    metavar="K",
+    help="Also print K-fold cross-validated F1 per clause and the reliability table.",
+)
 @click.option("--cv-only", is_flag=True, help="Only cross-validate; do not write a model.")
 def train(output: Path | None, folds: int, cv_only: bool) -> None:
     """Rebuild the clause classifier from clause_patterns/training/*.jsonl.
@@ -156,9 +192,13 @@ def train(output: Path | None, folds: int, cv_only: bool) -> None:
         click.echo(f"{'clause':<20} {'target':<6} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}")
         for clause, by_target in result.scores.items():
             for target, s in by_target.items():
-                click.echo(f"{clause:<20} {target:<6} {s.precision:6.2f} {s.recall:6.2f} "
-                           f"{s.f1:6.2f} {s.support:5d}")
-        click.echo("\nReliability (all clauses and targets pooled): share of positives per score bin")
+                click.echo(
+                    f"{clause:<20} {target:<6} {s.precision:6.2f} {s.recall:6.2f} "
+                    f"{s.f1:6.2f} {s.support:5d}"
+                )
+        click.echo(
+            "\nReliability (all clauses and targets pooled): share of positives per score bin"
+        )
         click.echo(f"{'score bin':<12} {'n':>6} {'positive':>9}")
         for lo, hi, n, rate in result.reliability:
             click.echo(f"{lo:.1f}–{hi:.1f}    {n:6d} {rate:9.3f}")
@@ -172,16 +212,31 @@ def train(output: Path | None, folds: int, cv_only: bool) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--labels", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Labels: samples' YAML or the shared corpus's JSONL.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--labels",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labels: samples' YAML or the shared corpus's JSONL.",
+)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @click.option("-p", "--profile", default=None, metavar="NAME|PATH", help="Policy profile.")
-@click.option("--languages", default=None, metavar="CODES",
-              help="Only documents detected in these languages, e.g. 'en,nb,nn'.")
+@click.option(
+    "--languages",
+    default=None,
+    metavar="CODES",
+    help="Only documents detected in these languages, e.g. 'en,nb,nn'.",
+)
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
-def evaluate(directory: Path, labels: Path, fmt: str, profile: str | None,
-             languages: str | None, no_model: bool) -> None:
+def evaluate(
+    directory: Path,
+    labels: Path,
+    fmt: str,
+    profile: str | None,
+    languages: str | None,
+    no_model: bool,
+) -> None:
     """Measure detection against labelled agreements, beside a keyword (Ctrl-F) baseline.
 
     Prints per clause precision / recall / F1 for "there (present or partial) vs missing",

@@ -72,14 +72,23 @@ def _parse(path: Path, number: int, line: str) -> Passage:
     for clause in concerns:
         if clause not in CLAUSE_IDS:
             raise PatternError(f"{where}: unknown concern clause {clause!r}", str(path))
-    return Passage(text.strip(), lang, dict(labels), concerns, str(raw.get("source", "written")),
-                   f"{path.name}:{number}")
+    return Passage(
+        text.strip(),
+        lang,
+        dict(labels),
+        concerns,
+        str(raw.get("source", "written")),
+        f"{path.name}:{number}",
+    )
 
 
 def corpus_hash(passages: list[Passage]) -> str:
     """Fingerprint of the training data, stored with the model to prove what it was built on."""
     digest = hashlib.sha256()
     for p in passages:
-        digest.update(json.dumps([p.text, p.lang, sorted(p.labels.items()), list(p.concerns)],
-                                 ensure_ascii=False).encode())
+        digest.update(
+            json.dumps(
+                [p.text, p.lang, sorted(p.labels.items()), list(p.concerns)], ensure_ascii=False
+            ).encode()
+        )
     return digest.hexdigest()

@@ -35,8 +35,15 @@ class ClauseScores:
 
 
 def _evidence(sentence: Sentence, score: float, element: str | None) -> Evidence:
-    return Evidence(sentence.text, sentence.start, sentence.end, sentence.page, sentence.section,
-                    float(score), element)
+    return Evidence(
+        sentence.text,
+        sentence.start,
+        sentence.end,
+        sentence.page,
+        sentence.section,
+        float(score),
+        element,
+    )
 
 
 def detect_clauses(
@@ -57,14 +64,23 @@ def detect_clauses(
         by_clause[hit.clause].append(hit)
     report_lang = "nb" if segmented.pattern_lang == "nb" else "en"
     return [
-        judge_clause(spec, sentences, by_clause.get(spec.id, []), probabilities.get(spec.id),
-                     profile, report_lang)
+        judge_clause(
+            spec,
+            sentences,
+            by_clause.get(spec.id, []),
+            probabilities.get(spec.id),
+            profile,
+            report_lang,
+        )
         for spec in profile.clauses
     ]
 
 
 def sentence_scores(
-    spec: ClauseSpec, n: int, hits: list[RuleHit], probs: dict[str, np.ndarray] | None,
+    spec: ClauseSpec,
+    n: int,
+    hits: list[RuleHit],
+    probs: dict[str, np.ndarray] | None,
     rule_weight: float,
 ) -> tuple[ClauseScores, dict[int, list[str]], dict[int, list[str]]]:
     core_ids = {e.id for e in spec.elements if e.core}
@@ -131,21 +147,34 @@ def judge_clause(
             element = elements_at[int(i)][0] if elements_at.get(int(i)) else None
             evidence.append(_evidence(sentences[i], max(core_clean[i], scores.any[i]), element))
     found = {el for ids in elements_at.values() for el in ids}
-    elements = [ElementResult(e.id, e.title.get(lang) or e.title["en"], e.id in found, e.core)
-                for e in spec.elements]
+    elements = [
+        ElementResult(e.id, e.title.get(lang) or e.title["en"], e.id in found, e.core)
+        for e in spec.elements
+    ]
     concerns = _concerns(spec, sentences, concerns_at, lang)
     suggestion = None
     if status != "present":
         suggestion = spec.suggestion.get(lang) or spec.suggestion["en"]
-    return ClauseResult(spec.id, spec.localized_title(lang), status, round(confidence, 3),
-                        evidence, elements, concerns, suggestion, spec.guidance)
+    return ClauseResult(
+        spec.id,
+        spec.localized_title(lang),
+        status,
+        round(confidence, 3),
+        evidence,
+        elements,
+        concerns,
+        suggestion,
+        spec.guidance,
+    )
 
 
-def _concerns(spec: ClauseSpec, sentences: list[Sentence], concerns_at: dict[int, list[str]],
-              lang: str) -> list[Concern]:
+def _concerns(
+    spec: ClauseSpec, sentences: list[Sentence], concerns_at: dict[int, list[str]], lang: str
+) -> list[Concern]:
     titles = {c.id: c.title.get(lang) or c.title["en"] for c in spec.concerns}
-    titles["negated"] = ("Formuleringen negerer klausulen" if lang == "nb"
-                         else "Wording negates the clause")
+    titles["negated"] = (
+        "Formuleringen negerer klausulen" if lang == "nb" else "Wording negates the clause"
+    )
     grouped: dict[str, Concern] = {}
     for index in sorted(concerns_at):
         for concern_id in dict.fromkeys(concerns_at[index]):

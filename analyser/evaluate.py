@@ -121,8 +121,14 @@ def _score(truth: dict[str, dict[str, str]], predicted: dict[str, dict[str, str]
     return scores
 
 
-def evaluate(directory: Path, labels: Path, *, profile: str | None = None,
-             languages: set[str] | None = None, use_model: bool = True) -> Evaluation:
+def evaluate(
+    directory: Path,
+    labels: Path,
+    *,
+    profile: str | None = None,
+    languages: set[str] | None = None,
+    use_model: bool = True,
+) -> Evaluation:
     from analyser.extract import extract
 
     analyser = Analyser.for_profile(profile, use_model=use_model)
@@ -149,10 +155,19 @@ def evaluate(directory: Path, labels: Path, *, profile: str | None = None,
         for clause in report.clauses:
             for ev in clause.evidence:
                 checked += 1
-                if document.text[ev.start:ev.end] != ev.text:
+                if document.text[ev.start : ev.end] != ev.text:
                     not_verbatim.append(f"{item.key}/{clause.id}")
-    return Evaluation(sorted(truth), langs, _score(truth, predicted), _score(truth, baseline),
-                      errors, checked, not_verbatim, predicted, truth)
+    return Evaluation(
+        sorted(truth),
+        langs,
+        _score(truth, predicted),
+        _score(truth, baseline),
+        errors,
+        checked,
+        not_verbatim,
+        predicted,
+        truth,
+    )
 
 
 def evaluation_to_dict(ev: Evaluation) -> dict[str, Any]:
@@ -161,9 +176,14 @@ def evaluation_to_dict(ev: Evaluation) -> dict[str, Any]:
             "macro_f1": round(m.macro_f1, 4),
             "mean_status_accuracy": round(m.mean_accuracy, 4),
             "clauses": {
-                c: {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
-                    "f1": round(s.f1, 4), "support": s.support,
-                    "status_accuracy": round(m.accuracy[c], 4), "confusion": m.confusion[c]}
+                c: {
+                    "precision": round(s.precision, 4),
+                    "recall": round(s.recall, 4),
+                    "f1": round(s.f1, 4),
+                    "support": s.support,
+                    "status_accuracy": round(m.accuracy[c], 4),
+                    "confusion": m.confusion[c],
+                }
                 for c, s in m.presence.items()
             },
         }
@@ -182,26 +202,42 @@ def evaluation_to_dict(ev: Evaluation) -> dict[str, Any]:
 
 
 def format_evaluation(ev: Evaluation) -> str:
-    lines = [f"Documents: {len(ev.documents)}  ("
-             + ", ".join(f"{lang}: {sum(1 for v in ev.languages.values() if v == lang)}"
-                         for lang in sorted(set(ev.languages.values()))) + ")"]
+    lines = [
+        f"Documents: {len(ev.documents)}  ("
+        + ", ".join(
+            f"{lang}: {sum(1 for v in ev.languages.values() if v == lang)}"
+            for lang in sorted(set(ev.languages.values()))
+        )
+        + ")"
+    ]
     for name, m in (("analyser", ev.analyser), ("keyword baseline", ev.baseline)):
-        lines += ["", f"== {name}: there (present or partial) vs missing; 3-way status accuracy",
-                  f"{'clause':<20} {'P':>6} {'R':>6} {'F1':>6} {'n':>4} {'acc':>6}"]
+        lines += [
+            "",
+            f"== {name}: there (present or partial) vs missing; 3-way status accuracy",
+            f"{'clause':<20} {'P':>6} {'R':>6} {'F1':>6} {'n':>4} {'acc':>6}",
+        ]
         for clause, s in m.presence.items():
-            lines.append(f"{clause:<20} {s.precision:6.2f} {s.recall:6.2f} {s.f1:6.2f} "
-                         f"{s.support:4d} {m.accuracy[clause]:6.2f}")
-        lines.append(f"{'macro':<20} {'':>6} {'':>6} {m.macro_f1:6.2f} {'':>4} {m.mean_accuracy:6.2f}")
+            lines.append(
+                f"{clause:<20} {s.precision:6.2f} {s.recall:6.2f} {s.f1:6.2f} "
+                f"{s.support:4d} {m.accuracy[clause]:6.2f}"
+            )
+        lines.append(
+            f"{'macro':<20} {'':>6} {'':>6} {m.macro_f1:6.2f} {'':>4} {m.mean_accuracy:6.2f}"
+        )
     lines += ["", "== analyser confusion (rows: truth, columns: predicted P/p/m)"]
     for clause, table in ev.analyser.confusion.items():
-        cells = "  ".join(f"{ts[:4]}: " + "/".join(f"{table[ts][ps]:2d}" for ps in STATUSES)
-                          for ts in STATUSES)
+        cells = "  ".join(
+            f"{ts[:4]}: " + "/".join(f"{table[ts][ps]:2d}" for ps in STATUSES) for ts in STATUSES
+        )
         lines.append(f"{clause:<20} {cells}")
     gain_f1 = ev.analyser.macro_f1 - ev.baseline.macro_f1
     gain_acc = ev.analyser.mean_accuracy - ev.baseline.mean_accuracy
-    lines += ["", f"Gain over baseline: macro-F1 {gain_f1:+.2f}, status accuracy {gain_acc:+.2f}",
-              f"Evidence quotes verbatim: {ev.evidence_checked - len(ev.evidence_not_verbatim)}"
-              f"/{ev.evidence_checked}"]
+    lines += [
+        "",
+        f"Gain over baseline: macro-F1 {gain_f1:+.2f}, status accuracy {gain_acc:+.2f}",
+        f"Evidence quotes verbatim: {ev.evidence_checked - len(ev.evidence_not_verbatim)}"
+        f"/{ev.evidence_checked}",
+    ]
     for key, reason in ev.errors.items():
         lines.append(f"Unreadable: {key}: {reason}")
     return "\n".join(lines)

@@ -46,8 +46,9 @@ def rule_matrix(hits: list[RuleHit], n: int, names: tuple[str, ...]) -> sparse.c
     return matrix.tocsr()
 
 
-def passage_rule_matrix(texts: list[str], langs: list[str], specs: list[ClauseSpec],
-                        names: tuple[str, ...]) -> sparse.csr_matrix:
+def passage_rule_matrix(
+    texts: list[str], langs: list[str], specs: list[ClauseSpec], names: tuple[str, ...]
+) -> sparse.csr_matrix:
     """Rule features for training passages, each matched with its own language's patterns."""
     rows: list[sparse.csr_matrix] = []
     order: list[int] = []

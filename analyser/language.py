@@ -15,7 +15,20 @@ from functools import lru_cache
 from analyser.patterns import load_yaml_resource
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_NYNORSK_ONLY = {"ikkje", "frå", "eit", "kva", "dei", "vere", "berre", "partane", "avtala", "korleis", "òg", "kvar"}
+_NYNORSK_ONLY = {
+    "ikkje",
+    "frå",
+    "eit",
+    "kva",
+    "dei",
+    "vere",
+    "berre",
+    "partane",
+    "avtala",
+    "korleis",
+    "òg",
+    "kvar",
+}
 
 
 @lru_cache(maxsize=1)

@@ -154,8 +154,12 @@ def _title(path: Path, node: Any, raw: Any, what: str) -> dict[str, str]:
         # A comma inside a YAML flow mapping ({en: a, b}) silently splits the text into a
         # stray key; catch that rather than show a truncated title.
         if key not in TEXT_LANGS or not isinstance(value, str) or not value.strip():
-            raise _fail(path, raw, f"{what}: expected texts keyed by {TEXT_LANGS}, got key "
-                                   f"{key!r} (quote texts that contain commas)")
+            raise _fail(
+                path,
+                raw,
+                f"{what}: expected texts keyed by {TEXT_LANGS}, got key "
+                f"{key!r} (quote texts that contain commas)",
+            )
     return {str(k): str(v).strip() for k, v in raw.items()}
 
 
@@ -165,7 +169,9 @@ def _rules(path: Path, owner: Any, raw: Any, what: str) -> tuple[Rule, ...]:
     rules = []
     for item in raw:
         if not isinstance(item, dict) or "all" not in item:
-            raise _fail(path, item if isinstance(item, dict) else owner, f"{what}: each rule needs 'all'")
+            raise _fail(
+                path, item if isinstance(item, dict) else owner, f"{what}: each rule needs 'all'"
+            )
         unknown = set(item) - {"all", "unless", "lang", "negatable"}
         if unknown:
             raise _fail(path, item, f"{what}: unknown rule key(s) {sorted(unknown)}")
@@ -195,7 +201,9 @@ def parse_clause(path: Path, data: Any) -> ClauseSpec:
     seen: set[str] = set()
     for el in data["elements"] or []:
         if not isinstance(el, dict) or "id" not in el or "rules" not in el:
-            raise _fail(path, el if isinstance(el, dict) else data, "each element needs 'id' and 'rules'")
+            raise _fail(
+                path, el if isinstance(el, dict) else data, "each element needs 'id' and 'rules'"
+            )
         if el["id"] in seen:
             raise _fail(path, el, f"duplicate element id {el['id']!r}")
         seen.add(el["id"])
@@ -215,9 +223,13 @@ def parse_clause(path: Path, data: Any) -> ClauseSpec:
     concerns = []
     for c in data.get("concerns") or []:
         if not isinstance(c, dict) or "id" not in c or "rules" not in c:
-            raise _fail(path, c if isinstance(c, dict) else data, "each concern needs 'id' and 'rules'")
+            raise _fail(
+                path, c if isinstance(c, dict) else data, "each concern needs 'id' and 'rules'"
+            )
         title = _title(path, c, c.get("title", c["id"]), f"concern {c['id']} title")
-        concerns.append(ConcernSpec(c["id"], title, _rules(path, c, c["rules"], f"concern {c['id']}")))
+        concerns.append(
+            ConcernSpec(c["id"], title, _rules(path, c, c["rules"], f"concern {c['id']}"))
+        )
     suggestion = data["suggestion"]
     if not isinstance(suggestion, dict) or "en" not in suggestion:
         raise _fail(path, data, "suggestion must be a mapping with at least 'en' (and 'nb')")

@@ -56,8 +56,13 @@ class Analyser:
     _matchers: dict[str, ClauseMatcher] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def for_profile(cls, name_or_path: str | None = None, *, use_model: bool = True,
-                    model_dir: str | None = None) -> Analyser:
+    def for_profile(
+        cls,
+        name_or_path: str | None = None,
+        *,
+        use_model: bool = True,
+        model_dir: str | None = None,
+    ) -> Analyser:
         return cls(load_profile(name_or_path), use_model=use_model, model_dir=model_dir)
 
     def matcher(self, lang: str) -> ClauseMatcher:
@@ -90,7 +95,9 @@ class Analyser:
         segmented = segment(document)
         t1 = time.perf_counter()
         model = self.model()
-        clauses = detect_clauses(segmented, self.profile, self.matcher(segmented.pattern_lang), model)
+        clauses = detect_clauses(
+            segmented, self.profile, self.matcher(segmented.pattern_lang), model
+        )
         t2 = time.perf_counter()
         self.timings["segment"], self.timings["detect"] = t1 - t0, t2 - t1
         warnings = list(document.warnings)
@@ -101,8 +108,20 @@ class Analyser:
             )
         if model is None and self.use_model:
             warnings.append("no trained model found: clauses judged by rules only")
-        info = DocumentInfo(document.name, document.sha256, document.format, document.pages,
-                            segmented.language, len(document.text))
+        info = DocumentInfo(
+            document.name,
+            document.sha256,
+            document.format,
+            document.pages,
+            segmented.language,
+            len(document.text),
+        )
         model_version = str(model.metadata.get("corpus_sha256", ""))[:12] if model else None
-        return Report(info, clauses, profile=self.profile.id, warnings=warnings,
-                      tool_version=__version__, model_version=model_version)
+        return Report(
+            info,
+            clauses,
+            profile=self.profile.id,
+            warnings=warnings,
+            tool_version=__version__,
+            model_version=model_version,
+        )

@@ -83,7 +83,10 @@ class Report:
     model_version: str | None = None
 
     def summary(self) -> dict[str, Any]:
-        counts = {s: sum(1 for c in self.clauses if c.status == s) for s in ("present", "partial", "missing")}
+        counts = {
+            s: sum(1 for c in self.clauses if c.status == s)
+            for s in ("present", "partial", "missing")
+        }
         if counts["missing"]:
             verdict = "gaps: required clauses are missing"
         elif counts["partial"]:

@@ -29,9 +29,15 @@ _ARTICLE = re.compile(
     r"\s+(?P<num>\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,7})\b[.:)]?\s*[-–—:.]?\s*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_PARAGRAPH_SIGN = re.compile(r"^§\s*(?P<num>\d{1,3}(?:\.\d{1,3})*)\.?\s*[-–—:.]?\s*(?P<rest>.*)$", re.DOTALL)
-_NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,3}){0,3})(?:\.|\))?\s+(?P<rest>\S.*)$", re.DOTALL)
-_LETTERED = re.compile(r"^\((?P<item>[a-z]{1,2}|[ivx]{1,5}|\d{1,2})\)\s+\S|^(?P<item2>[a-z])\)\s+\S")
+_PARAGRAPH_SIGN = re.compile(
+    r"^§\s*(?P<num>\d{1,3}(?:\.\d{1,3})*)\.?\s*[-–—:.]?\s*(?P<rest>.*)$", re.DOTALL
+)
+_NUMBERED = re.compile(
+    r"^(?P<num>\d{1,2}(?:\.\d{1,3}){0,3})(?:\.|\))?\s+(?P<rest>\S.*)$", re.DOTALL
+)
+_LETTERED = re.compile(
+    r"^\((?P<item>[a-z]{1,2}|[ivx]{1,5}|\d{1,2})\)\s+\S|^(?P<item2>[a-z])\)\s+\S"
+)
 _MAX_HEADING_WORDS = 10
 
 
@@ -213,11 +219,11 @@ def segment(document: Document, language: str | None = None) -> SegmentedDocumen
     nlp = sentence_pipeline(pattern_lang)
     tracker = _SectionTracker()
     sections = [tracker.feed(b) for b in document.blocks]
-    pieces = [(text, offset, idx) for idx, b in enumerate(document.blocks) for text, offset in _chunks(b)]
+    pieces = [
+        (text, offset, idx) for idx, b in enumerate(document.blocks) for text, offset in _chunks(b)
+    ]
     sentences: list[Sentence] = []
-    for doc, (_text, offset, idx) in zip(
-        nlp.pipe(p[0] for p in pieces), pieces, strict=True
-    ):
+    for doc, (_text, offset, idx) in zip(nlp.pipe(p[0] for p in pieces), pieces, strict=True):
         block = document.blocks[idx]
         for sent in doc.sents:
             raw = sent.text

@@ -28,7 +28,9 @@ def rule_inputs(passages: list[Passage]) -> tuple[sparse.csr_matrix, tuple[str, 
     """Rule-hit features of the passages under the shipped clause patterns."""
     specs = list(load_builtin_clauses().values())
     names = rule_feature_names(specs)
-    matrix = passage_rule_matrix([p.text for p in passages], [p.lang for p in passages], specs, names)
+    matrix = passage_rule_matrix(
+        [p.text for p in passages], [p.lang for p in passages], specs, names
+    )
     return matrix, names
 
 
@@ -41,7 +43,9 @@ def patterns_hash() -> str:
     return digest.hexdigest()
 
 
-def train_model(output: Path, passages: list[Passage] | None = None) -> tuple[ClauseClassifier, Path]:
+def train_model(
+    output: Path, passages: list[Passage] | None = None
+) -> tuple[ClauseClassifier, Path]:
     passages = passages if passages is not None else load_passages()
     rules, names = rule_inputs(passages)
     metadata = {
@@ -106,8 +110,9 @@ def cross_validate(passages: list[Passage] | None = None, folds: int = 5) -> Cro
     oof = {(c, t): np.zeros(len(passages)) for c in CLAUSE_IDS for t in TARGETS}
     rules, names = rule_inputs(passages)
     for train_idx, test_idx in splitter.split(np.zeros(len(passages)), strata):
-        model = ClauseClassifier.fit([passages[i] for i in train_idx], CLAUSE_IDS,
-                                     rules[train_idx], names)
+        model = ClauseClassifier.fit(
+            [passages[i] for i in train_idx], CLAUSE_IDS, rules[train_idx], names
+        )
         predicted = model.predict([passages[i].text for i in test_idx], rules[test_idx])
         for c in CLAUSE_IDS:
             for t in TARGETS:

@@ -24,7 +24,11 @@ def test_cli_check_json_validates_and_quotes_verbatim(runner, report_schema, pat
     report = json.loads(result.output)
     jsonschema.validate(report, report_schema)
     assert [c["id"] for c in report["clauses"]] == [
-        "fundamental_values", "academic_freedom", "reciprocity", "ipr", "data_management",
+        "fundamental_values",
+        "academic_freedom",
+        "reciprocity",
+        "ipr",
+        "data_management",
         "exit_strategy",
     ]
     text = extract(path).text
@@ -33,7 +37,7 @@ def test_cli_check_json_validates_and_quotes_verbatim(runner, report_schema, pat
             assert clause["evidence"] == []
             assert clause["suggestion"]
         for ev in clause["evidence"]:
-            assert text[ev["start"]:ev["end"]] == ev["text"]
+            assert text[ev["start"] : ev["end"]] == ev["text"]
 
 
 def test_cli_check_text_is_default(runner) -> None:
@@ -45,8 +49,17 @@ def test_cli_check_text_is_default(runner) -> None:
 
 def test_cli_check_html_output_file_is_self_contained(runner, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
-    result = runner.invoke(main, ["check", str(SAMPLES / "model-nordkyst-capehighlands.pdf"),
-                                  "--format", "html", "-o", str(out)])
+    result = runner.invoke(
+        main,
+        [
+            "check",
+            str(SAMPLES / "model-nordkyst-capehighlands.pdf"),
+            "--format",
+            "html",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
@@ -56,7 +69,9 @@ def test_cli_check_html_output_file_is_self_contained(runner, tmp_path: Path) ->
 
 
 def test_cli_check_markdown(runner) -> None:
-    result = runner.invoke(main, ["check", str(SAMPLES / "mou-fjordvik-kilimani.pdf"), "-f", "markdown"])
+    result = runner.invoke(
+        main, ["check", str(SAMPLES / "mou-fjordvik-kilimani.pdf"), "-f", "markdown"]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("# ")
     assert "| Clause" in result.output or "|Clause" in result.output
@@ -134,8 +149,10 @@ def test_cli_check_usage_errors_exit_2(runner, args: list[str]) -> None:
 
 
 def test_cli_check_unknown_profile_is_a_clear_error(runner) -> None:
-    result = runner.invoke(main, ["check", str(SAMPLES / "collab-lakeshore-bremnes.txt"),
-                                  "--profile", "no-such-profile"])
+    result = runner.invoke(
+        main,
+        ["check", str(SAMPLES / "collab-lakeshore-bremnes.txt"), "--profile", "no-such-profile"],
+    )
     assert result.exit_code == 2
     assert "no such profile" in result.output and "eu-2024" in result.output
 

@@ -16,8 +16,14 @@ import yaml
 from tests.conftest import SAMPLES
 
 LABELS = yaml.safe_load((SAMPLES / "labels.yaml").read_text(encoding="utf-8"))["samples"]
-CLAUSES = ("fundamental_values", "academic_freedom", "reciprocity", "ipr", "data_management",
-           "exit_strategy")
+CLAUSES = (
+    "fundamental_values",
+    "academic_freedom",
+    "reciprocity",
+    "ipr",
+    "data_management",
+    "exit_strategy",
+)
 MIN_STATUS_ACCURACY = 0.85
 
 
@@ -65,4 +71,6 @@ def test_samples_norwegian_suggestions_are_norwegian(analyser_default) -> None:
     gaps = [c for c in report.clauses if c.status != "present"]
     assert gaps
     for clause in gaps:
-        assert any(word in clause.suggestion for word in ("Partene", "partene", "avtale")), clause.id
+        assert any(word in clause.suggestion for word in ("Partene", "partene", "avtale")), (
+            clause.id
+        )

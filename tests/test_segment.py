@@ -21,12 +21,19 @@ def make_document(*paragraphs: str | tuple[str, str], page: int = 1) -> Document
     ("text", "expected"),
     [
         ("Beta Ltd. The Supplier shall pay.", ["Beta Ltd.", "The Supplier shall pay."]),
-        ("Data is shared, e.g. survey data, under Art. 5 of the Act. It is kept.",
-         ["Data is shared, e.g. survey data, under Art. 5 of the Act.", "It is kept."]),
+        (
+            "Data is shared, e.g. survey data, under Art. 5 of the Act. It is kept.",
+            ["Data is shared, e.g. survey data, under Art. 5 of the Act.", "It is kept."],
+        ),
         ("See no. 5 below. Then stop.", ["See no. 5 below.", "Then stop."]),
-        ("Partene skal f.eks. dele data, jf. pkt. 4. Avtalen kan sies opp.",
-         ["Partene skal f.eks. dele data, jf. pkt. 4.", "Avtalen kan sies opp."]),
-        ("The parties agree, i.e. both of them. Fine?", ["The parties agree, i.e. both of them.", "Fine?"]),
+        (
+            "Partene skal f.eks. dele data, jf. pkt. 4. Avtalen kan sies opp.",
+            ["Partene skal f.eks. dele data, jf. pkt. 4.", "Avtalen kan sies opp."],
+        ),
+        (
+            "The parties agree, i.e. both of them. Fine?",
+            ["The parties agree, i.e. both of them.", "Fine?"],
+        ),
     ],
     ids=["ltd-then-capital", "eg-and-art", "no-abbreviation", "norwegian-abbreviations", "ie"],
 )
@@ -36,23 +43,39 @@ def test_segment_sentence_boundaries(text: str, expected: list[str]) -> None:
 
 
 def test_segment_offsets_are_verbatim() -> None:
-    doc = make_document("Article 1 Purpose", "1.1 The Parties  cooperate. They share data.", "(a) first; and")
+    doc = make_document(
+        "Article 1 Purpose", "1.1 The Parties  cooperate. They share data.", "(a) first; and"
+    )
     for s in segment(doc).sentences:
-        assert doc.text[s.start:s.end] == s.text
+        assert doc.text[s.start : s.end] == s.text
 
 
 @pytest.mark.parametrize(
     ("paragraphs", "expected"),
     [
-        ((("Article 9 – Termination", "heading"), "Either party may terminate."), "Article 9 Termination"),
+        (
+            (("Article 9 – Termination", "heading"), "Either party may terminate."),
+            "Article 9 Termination",
+        ),
         (("ARTICLE V", "Either party may terminate."), "Article V"),
         (("9. Termination", "9.2 Either party may terminate."), "9.2"),
         (("§ 4 Oppsigelse", "Avtalen kan sies opp."), "§ 4 Oppsigelse"),
         (("Artikkel 7 Data", "Partene deler data."), "Artikkel 7 Data"),
         (("7.1 Scope.", "(b) Either party may terminate."), "7.1(b)"),
-        ((("Intellectual Property", "heading"), "Results belong to the creator."), "Intellectual Property"),
+        (
+            (("Intellectual Property", "heading"), "Results belong to the creator."),
+            "Intellectual Property",
+        ),
     ],
-    ids=["article-heading", "roman", "decimal", "paragraph-sign", "artikkel", "lettered", "word-heading"],
+    ids=[
+        "article-heading",
+        "roman",
+        "decimal",
+        "paragraph-sign",
+        "artikkel",
+        "lettered",
+        "word-heading",
+    ],
 )
 def test_segment_section_of_last_sentence(paragraphs: tuple, expected: str) -> None:
     result = segment(make_document(*paragraphs))
@@ -74,4 +97,4 @@ def test_segment_long_block_is_chunked_without_loss() -> None:
     doc = make_document(text)
     sentences = segment(doc).sentences
     assert len(sentences) == 5000
-    assert all(doc.text[s.start:s.end] == s.text for s in sentences)
+    assert all(doc.text[s.start : s.end] == s.text for s in sentences)
