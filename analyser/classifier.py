@@ -4,6 +4,10 @@ regression per clause and strength.
 Rules miss paraphrases ("the cooperation may be brought to an end if ..."); character
 n-grams carry across inflections and Norwegian compounds, where spaCy has no lemmatiser.
 
+scikit-learn fits the model; applying it needs only the vocabularies, IDF weights and
+coefficients, so inference uses :class:`NgramSpace` here and never imports scikit-learn
+(which costs 0.6 s of every cold start). A test checks both give the same features.
+
 Serialisation is deliberately not pickle: the vocabulary and IDF weights go to JSON and the
 coefficients to an ``.npz`` loaded with ``allow_pickle=False``, so loading a model file can
 never execute code, and a SHA-256 in the metadata detects a swapped or corrupted file.
@@ -14,17 +18,22 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
+import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from analyser.corpus import Passage
 from analyser.errors import ModelError
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 MODEL_FORMAT = 1
 TARGETS = ("any", "core")  # "any": the passage expresses the clause at all; "core": fully
@@ -44,7 +53,65 @@ def _normalise(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+WORD_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def _word_ngrams(text: str) -> list[str]:
+    tokens = WORD_TOKEN.findall(text)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def _char_wb_ngrams(text: str, low: int = 3, high: int = 5) -> list[str]:
+    """Character n-grams inside space-padded words; a word shorter than n counts once whole."""
+    grams: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            if len(padded) <= n:
+                grams.append(padded)
+                break
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+@dataclass
+class NgramSpace:
+    """TF-IDF features over a fixed vocabulary: sublinear term frequency, IDF, L2 norm."""
+
+    kind: str  # "word" or "char_wb"
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        analyse = _word_ngrams if self.kind == "word" else _char_wb_ngrams
+        indptr, indices, values = [0], [], []
+        for text in texts:
+            counts = Counter(g for g in analyse(_normalise(text)) if g in self.vocabulary)
+            row = sorted((self.vocabulary[g], (1.0 + math.log(c))) for g, c in counts.items())
+            weights = [w * self.idf[i] for i, w in row]
+            norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+            indices.extend(i for i, _ in row)
+            values.extend(w / norm for w in weights)
+            indptr.append(len(indices))
+        return sparse.csr_matrix(
+            (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int32), indptr),
+            shape=(len(texts), len(self.vocabulary)),
+        )
+
+    @classmethod
+    def from_sklearn(cls, kind: str, vectorizer: TfidfVectorizer) -> NgramSpace:
+        return cls(kind, dict(vectorizer.vocabulary_), np.asarray(vectorizer.idf_))
+
+    def ordered_vocabulary(self) -> list[str]:
+        ordered = [""] * len(self.vocabulary)
+        for term, index in self.vocabulary.items():
+            ordered[index] = term
+        return ordered
+
+
 def _make_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     word = TfidfVectorizer(
         preprocessor=_normalise,
         ngram_range=(1, 2),
@@ -70,8 +137,8 @@ def _make_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
 class ClauseClassifier:
     """Probabilities per clause and target for sentences."""
 
-    word: TfidfVectorizer
-    char: TfidfVectorizer
+    word: NgramSpace
+    char: NgramSpace
     clauses: tuple[str, ...]
     coef: np.ndarray  # shape (len(clauses) * len(TARGETS), n_features)
     intercept: np.ndarray
@@ -89,9 +156,13 @@ class ClauseClassifier:
     ) -> ClauseClassifier:
         """Fit on passages; ``rules`` holds each passage's rule-hit features (columns named
         by ``rule_features``), or None for a text-only model."""
+        from sklearn.linear_model import LogisticRegression
+
         texts = [p.text for p in passages]
-        word, char = _make_vectorizers()
-        blocks = [word.fit_transform(texts), char.fit_transform(texts)]
+        word_vectorizer, char_vectorizer = _make_vectorizers()
+        blocks = [word_vectorizer.fit_transform(texts), char_vectorizer.fit_transform(texts)]
+        word = NgramSpace.from_sklearn("word", word_vectorizer)
+        char = NgramSpace.from_sklearn("char_wb", char_vectorizer)
         if rule_features:
             if rules is None:
                 raise ValueError("rule_features given without the rule matrix")
@@ -152,8 +223,8 @@ class ClauseClassifier:
             {
                 "coef": self.coef.astype(np.float32),
                 "intercept": self.intercept,
-                "word_idf": self.word.idf_,
-                "char_idf": self.char.idf_,
+                "word_idf": self.word.idf,
+                "char_idf": self.char.idf,
             },
         )
         meta = {
@@ -163,9 +234,9 @@ class ClauseClassifier:
             "targets": list(TARGETS),
             "rule_features": list(self.rule_features),
             "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
-            "word_vocabulary": _ordered_vocabulary(self.word),
-            "char_vocabulary": _ordered_vocabulary(self.char),
-            "word_params": {"ngram_range": [1, 2], "token_pattern": self.word.token_pattern},
+            "word_vocabulary": self.word.ordered_vocabulary(),
+            "char_vocabulary": self.char.ordered_vocabulary(),
+            "word_params": {"ngram_range": [1, 2], "token_pattern": WORD_TOKEN.pattern},
             "char_params": {"ngram_range": [3, 5], "analyzer": "char_wb"},
         }
         path = directory / f"{name}.json"
@@ -197,11 +268,10 @@ class ClauseClassifier:
         with np.load(weights, allow_pickle=False) as arrays:
             coef, intercept = arrays["coef"].astype(np.float64), arrays["intercept"]
             word_idf, char_idf = arrays["word_idf"], arrays["char_idf"]
-        word, char = _make_vectorizers()
-        word.vocabulary_ = {t: i for i, t in enumerate(meta["word_vocabulary"])}
-        word.idf_ = word_idf
-        char.vocabulary_ = {t: i for i, t in enumerate(meta["char_vocabulary"])}
-        char.idf_ = char_idf
+        word = NgramSpace("word", {t: i for i, t in enumerate(meta["word_vocabulary"])}, word_idf)
+        char = NgramSpace(
+            "char_wb", {t: i for i, t in enumerate(meta["char_vocabulary"])}, char_idf
+        )
         small_meta = {k: v for k, v in meta.items() if not k.endswith("_vocabulary")}
         return cls(
             word,
@@ -224,11 +294,3 @@ def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
             archive.writestr(info, buffer.getvalue())
-
-
-def _ordered_vocabulary(vectorizer: TfidfVectorizer) -> list[str]:
-    vocab = vectorizer.vocabulary_
-    ordered = [""] * len(vocab)
-    for term, index in vocab.items():
-        ordered[index] = term
-    return ordered

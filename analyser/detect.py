@@ -140,12 +140,14 @@ def judge_clause(
         status, confidence = "missing", 1.0 - best_any
     evidence: list[Evidence] = []
     if status != "missing":
-        ranking = np.argsort(-(core_clean + scores.any - headings), kind="stable")
+        # Rank by the score that decided the status: core strength for a present clause.
+        strength = core_clean if status == "present" else scores.any
+        ranking = np.lexsort((-scores.any, -strength))
         for i in ranking[: t.evidence]:
             if scores.any[i] < t.partial and core_clean[i] < t.present:
                 break
             element = elements_at[int(i)][0] if elements_at.get(int(i)) else None
-            evidence.append(_evidence(sentences[i], max(core_clean[i], scores.any[i]), element))
+            evidence.append(_evidence(sentences[i], strength[i], element))
     found = {el for ids in elements_at.values() for el in ids}
     elements = [
         ElementResult(e.id, e.title.get(lang) or e.title["en"], e.id in found, e.core)
