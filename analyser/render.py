@@ -45,14 +45,17 @@ def _autoescape(name: str | None) -> bool:
 
 
 def location(ev: Evidence | None) -> str:
-    """Where a quote stands, as "p. N · § section"; empty when the extractor did not know."""
+    """Where a quote stands, as "p. 4 · cl. 9.1" or "p. 2 · Article 3(1)"; empty when unknown.
+
+    A bare number gets "cl." so it is not read as a page; named sections stand as written.
+    """
     if ev is None:
         return ""
     parts = []
     if ev.page is not None:
         parts.append(f"p. {ev.page}")
     if ev.section:
-        parts.append(f"§ {ev.section}")
+        parts.append(f"cl. {ev.section}" if ev.section[0].isdigit() else ev.section)
     return " · ".join(parts)
 
 

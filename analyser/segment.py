@@ -71,11 +71,12 @@ class _SectionTracker:
 
     def __init__(self) -> None:
         self.top: str | None = None
+        self.article: str | None = None  # "Article 3" when the top level is a named article
         self.sub: str | None = None
         self.item: str | None = None
 
-    def _set_top(self, label: str) -> None:
-        self.top, self.sub, self.item = label, None, None
+    def _set_top(self, label: str, article: str | None = None) -> None:
+        self.top, self.article, self.sub, self.item = label, article, None, None
 
     def feed(self, block: Block) -> str | None:
         text = block.text.strip()
@@ -86,15 +87,14 @@ class _SectionTracker:
         if m := _ARTICLE.match(first_line):
             word = m.group("word").rstrip(".").capitalize()
             rest = m.group("rest").strip()
-            label = f"{word} {m.group('num')}"
-            if rest and _looks_like_heading(rest):
-                label = f"{label} {rest}"
-            self._set_top(label)
+            short = f"{word} {m.group('num')}"
+            label = f"{short} {rest}" if rest and _looks_like_heading(rest) else short
+            self._set_top(label, short)
             return self.label()
         if m := _PARAGRAPH_SIGN.match(first_line):
             rest = m.group("rest").strip()
-            label = f"§ {m.group('num')}"
-            self._set_top(f"{label} {rest}" if rest and _looks_like_heading(rest) else label)
+            short = f"§ {m.group('num')}"
+            self._set_top(f"{short} {rest}" if rest and _looks_like_heading(rest) else short, short)
             return self.label()
         if m := _NUMBERED.match(first_line):
             self._numbered(m.group("num"), m.group("rest"), block.kind == "heading")
@@ -111,6 +111,9 @@ class _SectionTracker:
     def _numbered(self, num: str, rest: str, is_heading: bool) -> None:
         if "." in num:
             self.sub, self.item = num, None
+        elif self.article and not is_heading and not _looks_like_heading(rest):
+            # "1. The Parties ..." under "Article 3" is paragraph 1 of Article 3.
+            self.sub, self.item = f"{self.article}({num})", None
         elif is_heading or _looks_like_heading(rest):
             self._set_top(f"{num} {' '.join(rest.split())}".strip())
         else:

@@ -98,3 +98,9 @@ def test_segment_long_block_is_chunked_without_loss() -> None:
     sentences = segment(doc).sentences
     assert len(sentences) == 5000
     assert all(doc.text[s.start : s.end] == s.text for s in sentences)
+
+
+def test_segment_numbered_paragraph_inside_article() -> None:
+    result = segment(make_document(("Article 3 – Values", "heading"), "1. The Parties respect it.",
+                                   "2. They also agree."))
+    assert [s.section for s in result.sentences[1:]] == ["Article 3(1)", "Article 3(2)"]
