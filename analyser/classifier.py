@@ -41,6 +41,7 @@ WORD_FEATURES = 30000
 CHAR_FEATURES = 60000
 SEED = 20241
 C_REGULARISATION = 16.0
+CLASS_WEIGHT: str | None = None  # positives are ~12 %; see README for the choice
 
 
 def target_vector(passages: list[Passage], clause: str, target: str) -> np.ndarray:
@@ -174,7 +175,9 @@ class ClauseClassifier:
                 y = target_vector(passages, clause, target)
                 if y.min() == y.max():
                     raise ModelError(f"no positive and negative examples for {clause}/{target}")
-                model = LogisticRegression(C=C_REGULARISATION, max_iter=2000, random_state=SEED)
+                model = LogisticRegression(
+                    C=C_REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=2000, random_state=SEED
+                )
                 model.fit(features, y)
                 coefs.append(model.coef_[0])
                 intercepts.append(model.intercept_[0])
