@@ -141,6 +141,10 @@ def _terms(path: Path, node: Any, raw: Any, what: str) -> tuple[str, ...]:
         for word in term.split():
             if not _TERM_WORD.match(word) or word == "**":
                 raise _fail(path, node, f"{what}: bad word {word!r} in term {term!r}")
+        words = term.split()
+        if words[0] == "*" or words[-1] == "*":
+            # A gap with nothing on one side would match any sentence.
+            raise _fail(path, node, f"{what}: a lone '*' must stand between words, got {term!r}")
         terms.append(" ".join(term.lower().split()))
     return tuple(terms)
 

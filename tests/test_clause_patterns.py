@@ -1327,16 +1327,8 @@ def test_valid_clause_template_loads(tmp_path: Path) -> None:
     assert spec.elements[0].rules[0].groups == (("terminat*", "withdraw*"), ("breach*",))
 
 
-# A lone "*" is a gap between words ("bring * to an end"); at a term's edge or alone it is a
-# typo for "terminat*" and makes the rule fire on (nearly) every sentence. analyser/patterns.py
-# accepts it today; strict xfail so the marks must go once _terms rejects it.
-LONE_STAR_GAP = pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="patterns._terms accepts a lone '*' at a term's start or end",
-)
 MALFORMED_PARAMS = [
-    pytest.param(m, id=m.id, marks=LONE_STAR_GAP if "star" in m.id and "inside" not in m.id else ())
+    pytest.param(m, id=m.id)
     for m in MALFORMED
 ]
 

@@ -1,0 +1,182 @@
+"""Commands `batch`, `checklist` and `compare`: thin click wrappers over the library.
+
+Plain ``@click.command()`` functions registered on :data:`analyser.cli.main`. Heavy modules
+are imported inside the functions so that ``analyser --help`` stays fast. Exit codes follow
+:mod:`analyser.cli`: 0 ok, 2 usage, 3 some file could not be read, 4 the model is unusable.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from analyser.cli import EXIT_UNREADABLE, _fail, write_atomically
+from analyser.errors import AnalyserError
+
+_PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024."
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the reports and summary.csv / summary.html (created if needed).",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Worker processes.  [default: all cores]",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wall-clock limit per document; a worker that runs over is killed.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    default="json",
+    show_default=True,
+    metavar="LIST",
+    help="Report formats, comma-separated, from json,html,md,text (JSON is always written).",
+)
+@click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
+@click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+@click.option("--force", is_flag=True, help="Redo documents that already have a valid report.")
+def batch(
+    paths: tuple[str, ...],
+    out_dir: Path,
+    jobs: int | None,
+    timeout: float,
+    formats: str,
+    profile: str | None,
+    no_model: bool,
+    force: bool,
+) -> None:
+    """Analyse every PDF/DOCX/TXT under PATHS (folders, files or globs) in parallel.
+
+    Writes OUT/<file name>.<format> per document, OUT/summary.csv and OUT/summary.html.
+    Re-running skips documents whose report is for the same file content, tool, model and
+    profile (--force redoes them), so an interrupted batch finishes only the rest.
+
+    Exit codes: 0 all analysed; 2 usage error; 3 some documents could not be read (listed in
+    the summary with the reason; every other document still has its report); 4 model unusable.
+    """
+    from analyser.batch import BatchOptions, ProgressLine, discover, parse_formats, run_batch
+
+    try:
+        fmt = parse_formats(formats)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--format") from e
+    files = discover(paths, exclude=out_dir)
+    if not files:
+        raise click.UsageError("no PDF, DOCX or TXT files found in the given paths")
+    options = BatchOptions(out_dir, jobs, timeout, fmt, profile, not no_model, force)
+    try:
+        result = run_batch(files, options, progress=ProgressLine(sys.stderr))
+    except AnalyserError as e:
+        raise _fail(e) from e
+    failed = result.failed
+    click.echo(
+        f"{len(result.results)} documents: {result.analysed} analysed, "
+        f"{result.skipped} already done, {len(failed)} could not be read "
+        f"({result.elapsed:.1f} s). Summary: {out_dir / 'summary.html'}"
+    )
+    for row in failed:
+        click.echo(f"Error: {row.path}: {row.error}", err=True)
+    if failed:
+        sys.exit(EXIT_UNREADABLE)
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Checklist file; the extension picks the format: .docx, .md or .html.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "nb"]),
+    default=None,
+    help="Checklist language.  [default: Norwegian for Norwegian documents, else English]",
+)
+@click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
+@click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+def checklist(
+    file: Path, output: Path, lang: str | None, profile: str | None, no_model: bool
+) -> None:
+    """Write a pre-signature checklist for FILE, pre-filled from its analysis.
+
+    For each required clause: status, evidence, missing elements and suggested wording; for
+    each red flag, what to check; the process checks the guidance asks for before signing;
+    tick boxes, room for comments and a sign-off block. FILE may also be a JSON report.
+    """
+    from analyser.checklist import CHECKLIST_FORMATS, build_checklist, write_checklist
+    from analyser.compare import load_report
+
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in CHECKLIST_FORMATS:
+        raise click.BadParameter(
+            f"use a .docx, .md or .html file name (got {output.name!r})", param_hint="--output"
+        )
+    try:
+        report = load_report(file, profile=profile, use_model=not no_model)
+        data = build_checklist(report, lang=lang, profile=profile)
+        write_checklist(data, output)
+    except AnalyserError as e:
+        raise _fail(e) from e
+    click.echo(f"Checklist written: {output}")
+
+
+@click.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
+@click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+def compare(
+    old: Path, new: Path, fmt: str, output: Path | None, profile: str | None, no_model: bool
+) -> None:
+    """What changed between two versions of an agreement: OLD and NEW.
+
+    Each may be a document (PDF/DOCX/TXT, analysed now) or a JSON report from `check` or
+    `batch`. Shows gaps closed and opened, clauses whose status or evidence changed, and red
+    flags that appeared or disappeared.
+    """
+    from analyser.compare import compare_reports, load_report, render_comparison
+
+    try:
+        before = load_report(old, profile=profile, use_model=not no_model)
+        after = load_report(new, profile=profile, use_model=not no_model)
+    except AnalyserError as e:
+        raise _fail(e) from e
+    content = render_comparison(compare_reports(before, after), fmt)
+    if output is not None:
+        write_atomically(output, content + "\n")
+    else:
+        click.echo(content)
