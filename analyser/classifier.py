@@ -169,6 +169,13 @@ class ClauseClassifier:
                 raise ValueError("rule_features given without the rule matrix")
             blocks.append(rules)
         features = sparse.hstack(blocks).tocsr()
+        if rule_features:
+            # Rule dropout: every passage also appears with its rule features blanked, so the
+            # n-grams must carry the clause on their own. Without it the model learns "no rule
+            # fired, so no clause" and misses paraphrases the rules do not know.
+            blanked = sparse.hstack(blocks[:2] + [sparse.csr_matrix(blocks[2].shape)]).tocsr()
+            features = sparse.vstack([features, blanked]).tocsr()
+            passages = passages + passages
         coefs, intercepts = [], []
         for clause in clauses:
             for target in TARGETS:

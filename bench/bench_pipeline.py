@@ -78,20 +78,24 @@ def main() -> None:
         total = t_extract + t_segment + t_detect + t_report
         print(
             f"{path.name:<42} {n_pages:>5} {t_extract * 1e3:8.1f} {t_segment * 1e3:8.1f} "
-            f"{t_detect * 1e3:8.1f} {t_report * 1e3:8.1f} {total * 1e3:9.1f} {(t_keyword + t_extract) * 1e3:9.1f}"
+            f"{t_detect * 1e3:8.1f} {t_report * 1e3:8.1f} {total * 1e3:9.1f} "
+            f"{(t_keyword + t_extract) * 1e3:9.1f}"
         )
     total = sum(stages.values())
     print(
-        f"\nSamples: {len(samples)} documents, {pages} pages (TXT/DOCX pages estimated at 3,000 chars)"
+        f"\nSamples: {len(samples)} documents, {pages} pages "
+        "(TXT/DOCX pages estimated at 3,000 characters)"
     )
     print(f"Analyser:        {len(samples) / total:8.1f} documents/s  {pages / total:8.1f} pages/s")
     print(
-        f"Keyword search:  {len(samples) / keyword_total:8.1f} documents/s  (extraction + Ctrl-F of each clause's keywords)"
+        f"Keyword search:  {len(samples) / keyword_total:8.1f} documents/s  "
+        "(extraction + Ctrl-F of each clause's keywords)"
     )
     print(f"Ratio analyser/keyword time: {total / keyword_total:.1f}x")
     for name, value in stages.items():
         print(
-            f"  {name:<8} {value * 1e3 / len(samples):7.1f} ms per document ({100 * value / total:4.1f} %)"
+            f"  {name:<8} {value * 1e3 / len(samples):7.1f} ms per document "
+            f"({100 * value / total:4.1f} %)"
         )
 
     from tests.extract_fixtures import build_agreement_pdf
