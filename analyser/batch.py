@@ -12,18 +12,21 @@ may fail, hang or kill the process analysing it, and keeps going:
 * a re-run skips documents whose JSON report in the output folder is for the same bytes
   (sha256), tool version, model version and profile, so only the rest is redone.
 
-Process start method: ``forkserver`` with the analysis modules preloaded in the server.
-Measured on the 2-core CI machine (``bench/bench_batch.py`` prints these figures): a worker
-is ready to analyse after ~0.3 s with ``forkserver`` (fork of a server that already imported
-spaCy and the extractors), ~0.25 s with ``fork`` and ~1.4 s with ``spawn`` (each worker
-imports spaCy again). ``fork`` would be marginally faster, but it copies whatever the parent
-holds at that moment -- the CLI parent, the web server that may embed the batch, their
+Process start method: ``forkserver``, with the analysis modules preloaded in the server.
+``bench/bench_batch.py --methods`` times the same 200-document batch with each method. On the
+shared 2-core machine (load average 4-9 from other jobs during the runs) the differences
+between methods were within the run-to-run noise (the same configuration varied from 5 s to
+17 s), so the choice rests on what the methods do rather than on those figures:
+``spawn`` makes every worker import spaCy and the extractors again (about 1 s of CPU each,
+paid again for every replacement worker); ``fork`` is cheapest but copies whatever the
+parent holds at that moment -- the CLI parent or a web server embedding the batch, with its
 threads and locks (a lock held by another thread at fork time stays held for ever in the
-child) -- and the speed gain does not matter, because each worker builds ONE ``Analyser``
-and reuses it for all its documents; the per-worker cost is paid once per worker (and again
-only when a worker is replaced). ``forkserver`` forks from a clean single-threaded server, so
-replacing a killed worker is cheap and safe, and the copy-on-write sharing of the imported
-libraries still holds between workers.
+child), which Python 3.12 warns about and 3.14 stopped defaulting to. ``forkserver`` forks
+from a clean single-threaded server that has already imported the libraries, so starting
+or replacing a killed worker is cheap and safe, and the imported code is still shared
+copy-on-write between workers. The model itself is not loaded in the server: each worker
+builds ONE ``Analyser`` and reuses it for all its documents, so that cost is paid once per
+worker whatever the start method.
 
 Test hooks (read ONLY in :func:`_worker_main`, in the worker, never by the parent):
 ``ANALYSER_TEST_CRASH_ON=<file name>`` makes the worker SIGKILL itself on that document and
@@ -35,6 +38,7 @@ the batch in a fresh subprocess).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import hashlib
@@ -56,7 +60,9 @@ from analyser.errors import AnalyserError
 
 SUPPORTED_SUFFIXES = frozenset({".pdf", ".docx", ".txt"})
 # Report format -> file extension; JSON is always written (it is what a re-run resumes from).
-FORMAT_EXTENSIONS: dict[str, str] = {"json": "json", "html": "html", "markdown": "md", "text": "txt"}
+FORMAT_EXTENSIONS: dict[str, str] = {
+    "json": "json", "html": "html", "markdown": "md", "text": "txt",
+}
 FORMAT_ALIASES: dict[str, str] = {"md": "markdown", "txt": "text"}
 DEFAULT_TIMEOUT = 60.0
 # Modules the forkserver imports once, so that each forked worker starts warm.
@@ -166,7 +172,7 @@ def _is_candidate(path: Path) -> bool:
 
 
 def _walk(folder: Path, exclude: Path | None) -> list[Path]:
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         root_path = Path(root)
         dirs[:] = sorted(
@@ -441,7 +447,7 @@ class _Pool:
     def __init__(self, options: BatchOptions, jobs: int) -> None:
         self.options = options
         self.jobs = jobs
-        self.ctx = multiprocessing.get_context(options.start_method)
+        self.ctx: Any = multiprocessing.get_context(options.start_method)
         if options.start_method == "forkserver":
             self.ctx.set_forkserver_preload(_PRELOAD)
         self.slots: list[_Slot] = []
@@ -471,10 +477,8 @@ class _Pool:
     def shutdown(self) -> None:
         for slot in list(self.slots):
             if slot.process.is_alive() and slot.task is None:
-                try:
+                with contextlib.suppress(OSError):
                     slot.conn.send(None)
-                except OSError:
-                    pass
         deadline = time.monotonic() + 2
         for slot in list(self.slots):
             slot.process.join(max(0.0, deadline - time.monotonic()))
@@ -506,7 +510,12 @@ def run_batch(
     results: list[DocResult | None] = [None] * len(tasks)
     hashes = {t.index: file_sha256(t.path) for t in tasks}
     pending: deque[_Task] = deque()
-    versions = current_versions(options.profile, options.use_model) if tasks else None
+    # The probe loads the pipeline into the parent: only worth it when there is something to
+    # resume. A fresh run leaves all of that to the workers, which start in parallel.
+    resumable = not options.force and any(
+        report_path(out_dir, t.name, "json").is_file() for t in tasks
+    )
+    versions = current_versions(options.profile, options.use_model) if resumable else None
     for task in tasks:
         old = None
         if not options.force and versions is not None:

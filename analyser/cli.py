@@ -142,6 +142,7 @@ def _has_gaps(reports: list, fail_on: str) -> bool:  # type: ignore[type-arg]
 def profiles() -> None:
     """List the shipped policy profiles and the clauses each requires."""
     from analyser.profiles import builtin_profile_paths, load_profile
+    from analyser.redflags import load_flag_set, selected_flags
 
     for name in builtin_profile_paths():
         try:
@@ -150,6 +151,10 @@ def profiles() -> None:
             raise _fail(e) from e
         click.echo(f"{prof.id}: {prof.title}")
         click.echo(f"    clauses: {', '.join(c.id for c in prof.clauses)}")
+        for clause_id, elements in prof.required_elements:
+            click.echo(f"    requires: {clause_id} must include {', '.join(elements)}")
+        flags = selected_flags(prof, load_flag_set(prof.red_flag_files))
+        click.echo(f"    red flags: {', '.join(flags)}")
 
 
 @main.command()
@@ -256,3 +261,14 @@ def evaluate(
         click.echo(json.dumps(evaluation_to_dict(result), indent=2, ensure_ascii=False))
     else:
         click.echo(format_evaluation(result))
+
+
+# Commands that live in their own modules; registered after `main` exists because they use
+# this module's helpers (write_atomically, exit codes).
+from analyser.cli_batch import batch, checklist, compare  # noqa: E402
+from analyser.cli_serve import serve  # noqa: E402
+
+main.add_command(batch)
+main.add_command(checklist)
+main.add_command(compare)
+main.add_command(serve)

@@ -145,7 +145,8 @@ def _quotes(clause: dict[str, Any] | None) -> dict[str, Quote]:
 def _found_elements(clause: dict[str, Any] | None) -> dict[str, str]:
     if not clause:
         return {}
-    return {e["id"]: e.get("title", e["id"]) for e in clause.get("elements") or [] if e.get("found")}
+    elements = clause.get("elements") or []
+    return {e["id"]: e.get("title", e["id"]) for e in elements if e.get("found")}
 
 
 def _change(old: str | None, new: str | None) -> str:
@@ -207,15 +208,6 @@ def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
 
 
 _TEMPLATES = {"text": "compare.txt.j2", "markdown": "compare.md.j2", "html": "compare.html.j2"}
-CHANGE_LABELS: dict[str, str] = {
-    "closed": "gap closed",
-    "opened": "gap opened",
-    "improved": "improved",
-    "worsened": "worsened",
-    "unchanged": "unchanged",
-    "added": "newly required",
-    "removed": "no longer required",
-}
 
 
 def render_comparison(comparison: Comparison, fmt: str) -> str:
@@ -227,4 +219,4 @@ def render_comparison(comparison: Comparison, fmt: str) -> str:
     from analyser.render import ENV
 
     template = ENV.get_template(_TEMPLATES[fmt])
-    return template.render(cmp=comparison, change_labels=CHANGE_LABELS).rstrip("\n")
+    return template.render(cmp=comparison).rstrip("\n")

@@ -17,7 +17,7 @@ from analyser import __version__
 from analyser.classifier import ClauseClassifier
 from analyser.document import Document
 from analyser.errors import ModelError
-from analyser.profiles import Profile, load_profile
+from analyser.profiles import Profile, apply_required_elements, load_profile
 from analyser.report import DocumentInfo, Report
 from analyser.rules import ClauseMatcher
 from analyser.segment import segment
@@ -90,6 +90,7 @@ class Analyser:
 
     def analyse_document(self, document: Document) -> Report:
         from analyser.detect import detect_clauses
+        from analyser.redflags import detect_red_flags
 
         t0 = time.perf_counter()
         segmented = segment(document)
@@ -98,6 +99,8 @@ class Analyser:
         clauses = detect_clauses(
             segmented, self.profile, self.matcher(segmented.pattern_lang), model
         )
+        clauses = apply_required_elements(clauses, self.profile, segmented)
+        red_flags = detect_red_flags(segmented, self.profile, clauses)
         t2 = time.perf_counter()
         self.timings["segment"], self.timings["detect"] = t1 - t0, t2 - t1
         warnings = list(document.warnings)
@@ -121,6 +124,7 @@ class Analyser:
             info,
             clauses,
             profile=self.profile.id,
+            red_flags=red_flags,
             warnings=warnings,
             tool_version=__version__,
             model_version=model_version,

@@ -12,6 +12,10 @@ from typing import Any, Literal
 Status = Literal["present", "partial", "missing"]
 Severity = Literal["high", "medium", "low"]
 SCHEMA_VERSION = "1"
+FRAMEWORK_CLAUSES = frozenset(
+    {"fundamental_values", "academic_freedom", "reciprocity", "ipr", "data_management",
+     "exit_strategy"}
+)
 
 
 @dataclass
@@ -111,4 +115,10 @@ class Report:
             clause["confidence"] = round(float(clause["confidence"]), 3)
             for ev in clause["evidence"]:
                 ev["score"] = round(float(ev["score"]), 3)
+        # The schema allows only the six framework clause ids in "clauses"; an institution's
+        # own clauses (custom profiles) go to an added field so other tools still validate.
+        extra = [c for c in data["clauses"] if c["id"] not in FRAMEWORK_CLAUSES]
+        if extra:
+            data["clauses"] = [c for c in data["clauses"] if c["id"] in FRAMEWORK_CLAUSES]
+            data["extra_clauses"] = extra
         return data

@@ -144,7 +144,9 @@ class TermMatcher:
         found_per_text: list[dict[str, int]] = []
         for doc in docs:
             found: dict[str, int] = {}
-            for match_id, start, _end in [*self.matcher(doc), *self.phrases(doc)]:
+            # An empty Matcher (no wildcard word seen yet) warns (spaCy W036); it finds nothing.
+            by_tokens = self.matcher(doc) if len(self.matcher) else []
+            for match_id, start, _end in [*by_tokens, *self.phrases(doc)]:
                 term = strings[match_id]
                 found[term] = min(found.get(term, start), start)
             found_per_text.append(found)

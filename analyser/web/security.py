@@ -79,9 +79,11 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"
-                ] if not static else list(message.get("headers", []))
+                headers = (
+                    [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                    if not static
+                    else list(message.get("headers", []))
+                )
                 headers.extend(SECURITY_HEADERS)
                 if not static:
                     headers.append((b"cache-control", b"no-store"))
@@ -167,12 +169,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
 def cross_site(headers: MutableMapping[str, str] | Any, host: str | None) -> bool:
     """True when a browser says the request comes from another site.
 
-    ``Sec-Fetch-Site`` is sent by current browsers; ``Origin`` by all of them on POST.
-    Non-browser clients (curl, scripts) send neither and are not affected.
+    ``Sec-Fetch-Site`` is sent by current browsers; ``Origin`` by all of them on POST (the
+    fallback for older ones). Non-browser clients (curl, scripts) send neither and pass.
     """
     fetch_site = headers.get("sec-fetch-site")
-    if fetch_site and fetch_site not in ("same-origin", "none"):
-        return True
+    if fetch_site:
+        # Decisive when present: with ``Referrer-Policy: no-referrer`` browsers send
+        # ``Origin: null`` even for the site's own forms, so Origin cannot be relied on then.
+        return fetch_site not in ("same-origin", "none")
     origin = headers.get("origin")
     if not origin:
         return False

@@ -101,7 +101,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not self.path.exists():
             # Create the file private before SQLite writes a single confidential byte to it.
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
@@ -160,9 +160,7 @@ class Store:
                 )
         return analysis_id
 
-    def list_analyses(
-        self, search: str | None = None, limit: int = 500
-    ) -> list[AnalysisSummary]:
+    def list_analyses(self, search: str | None = None, limit: int = 500) -> list[AnalysisSummary]:
         """Newest first; ``search`` matches anywhere in the file name, case-insensitively."""
         query = f"SELECT {_SUMMARY_COLUMNS} FROM analyses"
         params: list[Any] = []
@@ -178,8 +176,7 @@ class Store:
     def get(self, analysis_id: int) -> StoredAnalysis | None:
         with self._connect() as conn:
             row = conn.execute(
-                f"SELECT {_SUMMARY_COLUMNS}, report_json, context_json FROM analyses"
-                " WHERE id = ?",
+                f"SELECT {_SUMMARY_COLUMNS}, report_json, context_json FROM analyses WHERE id = ?",
                 (analysis_id,),
             ).fetchone()
         if row is None:

@@ -188,10 +188,11 @@ class WorkerPool:
         _kill(pool)
 
     def shutdown(self) -> None:
+        """Stop the workers; they are idle at server shutdown, so let them exit cleanly."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            _kill(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:

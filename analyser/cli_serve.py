@@ -1,0 +1,101 @@
+"""``analyser serve``: the web front end, as a click command registered on the main group.
+
+Kept out of ``analyser/cli.py`` so that the CLI does not import FastAPI and uvicorn unless the
+server is actually started.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from analyser.web.security import TOKEN_ENV
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite file for the history. Default: "
+    "$XDG_DATA_HOME/agreement-analyser/analyses.sqlite3 (~/.local/share if unset).",
+)
+@click.option(
+    "--token",
+    envvar=TOKEN_ENV,
+    default=None,
+    help=f"Access token required by every page and API call (or set {TOKEN_ENV}). "
+    "Mandatory when --host is not a loopback address.",
+)
+@click.option(
+    "--keep-files",
+    is_flag=True,
+    help="Also store each uploaded file in the database (default: only its report).",
+)
+@click.option(
+    "--max-upload-mb",
+    default=25.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 100),
+    help="Largest accepted upload; bigger ones are refused with HTTP 413.",
+)
+@click.option(
+    "--timeout",
+    "analysis_timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(1, 3600),
+    help="Seconds one analysis may take before its worker is stopped (HTTP 504).",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Worker processes that analyse uploads in parallel.",
+)
+@click.option(
+    "-p", "--profile", default=None, metavar="NAME|PATH", help="Policy profile (default eu-2024)."
+)
+def serve(
+    host: str,
+    port: int,
+    db_path: Path | None,
+    token: str | None,
+    keep_files: bool,
+    max_upload_mb: float,
+    analysis_timeout: float,
+    workers: int,
+    profile: str | None,
+) -> None:
+    """Start the web server for legal advisers: upload drafts, read and compare reports.
+
+    Listens on 127.0.0.1:8000 by default; open http://127.0.0.1:8000/ in a browser. The JSON
+    API is described at /openapi.json. Nothing is sent anywhere: analysis runs locally.
+    """
+    from analyser.web.app import ServeError, default_db_path
+    from analyser.web.app import serve as run_server
+
+    db = db_path or default_db_path()
+    try:
+        server = run_server(
+            host,
+            port,
+            db,
+            token=token,
+            keep_files=keep_files,
+            max_upload=int(max_upload_mb * 1024 * 1024),
+            analysis_timeout=analysis_timeout,
+            workers=workers,
+            profile=profile,
+            return_instance=True,
+        )
+    except ServeError as e:
+        raise click.UsageError(str(e)) from e
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Agreement analyser on http://{shown}:{port}/  (history: {db})", err=True)
+    server.run()

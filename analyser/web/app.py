@@ -1,0 +1,647 @@
+"""FastAPI application: upload pages, report pages, history, comparison and the JSON API.
+
+``create_app`` wires the store (SQLite), the worker pool and the security middlewares; it does
+no I/O beyond opening the database, so tests build it freely. ``serve`` checks the binding
+policy (a token is required off loopback) and runs uvicorn.
+
+Pages are rendered with :data:`analyser.render.ENV` (templates in ``templates/web/``), so the
+escaping and control-character rules are the same as for the downloadable HTML report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import UploadFile
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import Receive, Scope, Send
+
+from analyser import __version__
+from analyser.errors import UnsupportedFormat
+from analyser.extract import sniff_format
+from analyser.render import render
+from analyser.web import security
+from analyser.web.reports import report_from_dict
+from analyser.web.store import Store, StoredAnalysis
+from analyser.web.worker import AnalysisInterrupted, AnalysisOutcome, AnalysisTimeout, WorkerPool
+
+log = logging.getLogger("analyser.web")
+
+DEFAULT_MAX_UPLOAD = 25 * 1024 * 1024
+DEFAULT_TIMEOUT = 60.0
+MAX_FILES_PER_FORM = 10
+_FORM_OVERHEAD = 1024 * 1024  # multipart boundaries and the small text fields
+_STATIC = Path(__file__).with_name("static")
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_DOWNLOADS: dict[str, tuple[str, str]] = {
+    "html": ("html", "text/html; charset=utf-8"),
+    "md": ("markdown", "text/markdown; charset=utf-8"),
+    "json": ("json", "application/json"),
+}
+_DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_OPEN_PATHS = ("/login", "/static/", "/openapi.json")
+_ACCEPTED = "Upload a PDF, a Word .docx file or a plain-text file."
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    token: str | None
+    keep_files: bool
+    max_upload: int
+    analysis_timeout: float
+
+
+class UploadRejected(Exception):
+    """An upload that cannot be analysed, with the HTTP status and a message for the user."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def default_db_path() -> Path:
+    """``$XDG_DATA_HOME/agreement-analyser/analyses.sqlite3`` (``~/.local/share`` if unset)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "agreement-analyser" / "analyses.sqlite3"
+
+
+# --------------------------------------------------------------------------- app factory
+
+
+def create_app(
+    db_path: str | os.PathLike[str],
+    *,
+    token: str | None = None,
+    keep_files: bool = False,
+    max_upload: int = DEFAULT_MAX_UPLOAD,
+    analysis_timeout: float = DEFAULT_TIMEOUT,
+    workers: int = 1,
+    profile: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    pool: WorkerPool | None = None,
+) -> FastAPI:
+    """Build the application over the SQLite file ``db_path``.
+
+    Without a ``token`` only loopback host names are accepted (``allowed_hosts`` to widen),
+    which stops a hostile web page from reaching the server through DNS rebinding.
+    """
+    store = Store(db_path)
+    config = WebConfig(token or None, keep_files, max_upload, analysis_timeout)
+    workers_pool = pool or WorkerPool(workers, profile=profile)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        workers_pool.warm_up()
+        try:
+            yield
+        finally:
+            if pool is None:  # a pool passed in belongs to the caller (tests share one)
+                workers_pool.shutdown()
+
+    app = FastAPI(
+        title="Agreement analyser",
+        version=__version__,
+        description="Checks research-cooperation agreements for the six framework clauses.",
+        docs_url=None,  # the interactive docs load scripts from a CDN; the CSP forbids that
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.config = config
+    app.state.pool = workers_pool
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    _add_api_routes(app)
+    _add_page_routes(app)
+
+    def body_limit(path: str) -> int:
+        per_request = MAX_FILES_PER_FORM if path == "/analyses" else 1
+        return max_upload * per_request + _FORM_OVERHEAD
+
+    too_large = f"The upload is larger than the limit of {_mb(max_upload)}."
+    # Added innermost first: the last one added runs first on each request.
+    app.add_middleware(_Guard, config=config)
+    app.add_middleware(security.BodyLimit, limit=body_limit, message=too_large)
+    hosts = (
+        list(allowed_hosts)
+        if allowed_hosts
+        else (["*"] if config.token else list(security.LOOPBACK_NAMES))
+    )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+    app.add_middleware(security.SecurityHeaders)
+    return app
+
+
+class _Guard:
+    """Access token and cross-site refusal, before any route runs."""
+
+    def __init__(self, app: Callable[..., Any], config: WebConfig) -> None:
+        self.app = app
+        self.config = config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = request.url.path
+        if request.method in security.UNSAFE_METHODS and security.cross_site(
+            request.headers, request.headers.get("host")
+        ):
+            await security.send_json(send, 403, "Cross-site request refused.")
+            return
+        token = self.config.token
+        if (
+            token
+            and not path.startswith(_OPEN_PATHS)
+            and not security.token_ok(
+                token,
+                request.headers.get("authorization"),
+                request.cookies.get(security.SESSION_COOKIE),
+            )
+        ):
+            response: Response
+            if path.startswith("/api/"):
+                response = JSONResponse(
+                    {"detail": "An access token is required (Authorization: Bearer …)."},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+            elif request.method == "GET":
+                response = RedirectResponse(f"/login?next={quote(path)}", status_code=303)
+            else:
+                response = JSONResponse({"detail": "Please sign in first."}, status_code=401)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def _clean_name(filename: str | None) -> str:
+    """The file's base name without control characters: it is shown and stored, never used
+    as a path."""
+    name = _UNSAFE_NAME.sub("", (filename or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    return name[:255] or "upload"
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:g} MB"
+
+
+async def _analyse_upload(app: FastAPI, upload: UploadFile) -> tuple[int, dict[str, Any]]:
+    """Check, analyse and store one uploaded file; return (id, report dict)."""
+    config: WebConfig = app.state.config
+    name = _clean_name(upload.filename)
+    data = await upload.read(config.max_upload + 1)
+    if len(data) > config.max_upload:
+        raise UploadRejected(413, f"{name} is larger than the limit of {_mb(config.max_upload)}.")
+    try:
+        sniff_format(data, name)  # cheap, and answers 415 without a trip to a worker
+    except UnsupportedFormat as e:
+        raise UploadRejected(415, f"{name}: {e.reason}. {_ACCEPTED}") from e
+    except Exception:  # noqa: BLE001 - anything else is the worker's to report precisely
+        pass
+    started = time.perf_counter()
+    try:
+        outcome = await app.state.pool.analyse(data, name, config.analysis_timeout)
+    except AnalysisTimeout as e:
+        raise UploadRejected(504, f"{name}: {e}. Try a smaller file or split it.") from e
+    except AnalysisInterrupted as e:
+        raise UploadRejected(503, f"{name}: {e}") from e
+    if outcome.report is None:
+        raise UploadRejected(*_error_status(outcome, name))
+    analysis_id = app.state.store.add(
+        outcome.report,
+        outcome.contexts,
+        name=name,
+        size=len(data),
+        data=data if config.keep_files else None,
+    )
+    # Ids, sizes and timings only: names and text of confidential drafts stay out of logs.
+    log.info(
+        "analysis %d: %s, %d bytes, %.2f s",
+        analysis_id,
+        outcome.report["document"]["format"],
+        len(data),
+        time.perf_counter() - started,
+    )
+    return analysis_id, outcome.report
+
+
+def _error_status(outcome: AnalysisOutcome, name: str) -> tuple[int, str]:
+    from analyser.extract.text import BINARY_REASON
+
+    kind, reason = outcome.error_kind or "", outcome.error_reason or "unknown error"
+    if kind == "UnsupportedFormat" or reason == BINARY_REASON:
+        return 415, f"{name}: {reason}. {_ACCEPTED}"
+    if kind == "DocumentTooLarge":
+        return 413, f"{name}: {reason}"
+    if kind in ("PatternError", "ModelError"):
+        return 500, f"The analyser is misconfigured: {reason}"
+    return 422, f"{name} could not be read: {reason}"
+
+
+async def _form_files(request: Request, field: str) -> tuple[list[UploadFile], Any]:
+    try:
+        form = await request.form(max_files=MAX_FILES_PER_FORM, max_fields=10)
+    except HTTPException:
+        raise
+    except Exception as e:  # noqa: BLE001 - a malformed body is the client's error
+        raise UploadRejected(400, "The request is not a valid multipart form upload.") from e
+    files = [f for f in form.getlist(field) if isinstance(f, UploadFile) and f.filename]
+    return files, form
+
+
+def _get(app: FastAPI, analysis_id: int) -> StoredAnalysis:
+    stored = app.state.store.get(analysis_id)
+    if stored is None:
+        raise HTTPException(404, f"No analysis with id {analysis_id}.")
+    return stored
+
+
+# --------------------------------------------------------------------------- JSON API
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "the agreement: PDF, DOCX or plain text",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+_ERRORS = {
+    413: {"description": "the file is larger than the upload limit"},
+    415: {"description": "the bytes are not a PDF, DOCX or text file"},
+    422: {"description": "the file could not be read (corrupt, encrypted, no text layer)"},
+    504: {"description": "the analysis took longer than the time limit"},
+}
+
+
+def _add_api_routes(app: FastAPI) -> None:
+    @app.post(
+        "/api/analyses",
+        status_code=201,
+        tags=["analyses"],
+        summary="Analyse an uploaded agreement",
+        description="The report JSON (shared/report-schema.json) plus the stored `id`.",
+        openapi_extra=_UPLOAD_BODY,
+        responses=_ERRORS,  # type: ignore[arg-type]
+    )
+    async def api_create(request: Request) -> JSONResponse:
+        form = None
+        try:
+            files, form = await _form_files(request, "file")
+            if len(files) != 1:
+                raise UploadRejected(400, "Send exactly one file in the multipart field 'file'.")
+            analysis_id, report = await _analyse_upload(app, files[0])
+        except UploadRejected as e:
+            return JSONResponse({"detail": e.message}, status_code=e.status)
+        finally:
+            if form is not None:
+                await form.close()  # removes the spooled temporary files at once
+        return JSONResponse(
+            {"id": analysis_id, **report},
+            status_code=201,
+            headers={"Location": f"/api/analyses/{analysis_id}"},
+        )
+
+    @app.get("/api/analyses", tags=["analyses"], summary="List stored analyses, newest first")
+    def api_list(q: str | None = None) -> list[dict[str, Any]]:
+        return [s.to_dict() for s in app.state.store.list_analyses(q)]
+
+    @app.get("/api/analyses/{analysis_id}", tags=["analyses"], summary="One stored report")
+    def api_get(analysis_id: int) -> dict[str, Any]:
+        stored = _get(app, analysis_id)
+        return {"id": analysis_id, **stored.report}
+
+    @app.delete(
+        "/api/analyses/{analysis_id}",
+        status_code=204,
+        tags=["analyses"],
+        summary="Delete an analysis and any stored file",
+    )
+    def api_delete(analysis_id: int) -> Response:
+        if not app.state.store.delete(analysis_id):
+            raise HTTPException(404, f"No analysis with id {analysis_id}.")
+        return Response(status_code=204)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _page(request: Request, template: str, http_status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page with a CSRF token (issued in a cookie on first visit)."""
+    from analyser.render import ENV
+
+    csrf = request.cookies.get(security.CSRF_COOKIE) or security.new_csrf_token()
+    config: WebConfig = request.app.state.config
+    html = ENV.get_template(f"web/{template}").render(
+        csrf_token=csrf,
+        version=__version__,
+        signed_in=bool(config.token),
+        **context,
+    )
+    response = HTMLResponse(html, status_code=http_status)
+    if request.cookies.get(security.CSRF_COOKIE) != csrf:
+        response.set_cookie(security.CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/")
+    return response
+
+
+def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return _page(request, "error.html.j2", status, status=status, message=message)
+
+
+def _check_csrf(request: Request, form: Any) -> None:
+    submitted = form.get(security.CSRF_FIELD) or request.headers.get(security.CSRF_HEADER)
+    if not security.csrf_ok(request.cookies.get(security.CSRF_COOKIE), submitted):
+        raise UploadRejected(
+            403, "The form has expired or did not come from this site. Reload the page and retry."
+        )
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _add_page_routes(app: FastAPI) -> None:
+    store: Store = app.state.store
+    config: WebConfig = app.state.config
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def upload_page(request: Request) -> HTMLResponse:
+        return _page(
+            request,
+            "upload.html.j2",
+            recent=store.list_analyses(limit=5),
+            max_upload=_mb(config.max_upload),
+            max_files=MAX_FILES_PER_FORM,
+        )
+
+    @app.post("/analyses", include_in_schema=False)
+    async def upload_form(request: Request) -> Response:
+        """The upload form: JavaScript sends one file per request and asks for JSON; without
+        JavaScript the browser posts all files and gets redirected."""
+        json_reply = _wants_json(request)
+        form = None
+        try:
+            files, form = await _form_files(request, "files")
+            _check_csrf(request, form)
+            if not files:
+                raise UploadRejected(400, "Choose at least one file to analyse.")
+            ids = []
+            for upload in files:
+                analysis_id, report = await _analyse_upload(app, upload)
+                ids.append(analysis_id)
+        except UploadRejected as e:
+            if json_reply:
+                return JSONResponse({"detail": e.message}, status_code=e.status)
+            return _error_page(request, e.status, e.message)
+        finally:
+            if form is not None:
+                await form.close()
+        if json_reply:
+            return JSONResponse(
+                {
+                    "id": ids[0],
+                    "url": f"/analyses/{ids[0]}",
+                    "summary": report["summary"],
+                    "clauses": {c["id"]: c["status"] for c in report["clauses"]},
+                },
+                status_code=201,
+            )
+        target = f"/analyses/{ids[0]}" if len(ids) == 1 else "/history"
+        return RedirectResponse(target, status_code=303)
+
+    @app.get("/analyses/{analysis_id}", response_class=HTMLResponse, include_in_schema=False)
+    def report_page(request: Request, analysis_id: int) -> HTMLResponse:
+        stored = store.get(analysis_id)
+        if stored is None:
+            return _error_page(request, 404, f"No analysis with id {analysis_id}.")
+        others = [s for s in store.list_analyses() if s.id != analysis_id]
+        same_name = [s for s in others if _stem(s.name) == _stem(stored.summary.name)]
+        return _page(
+            request,
+            "report.html.j2",
+            entry=stored.summary,
+            report=report_from_dict(stored.report),
+            contexts=stored.contexts,
+            others=same_name + [s for s in others if s not in same_name],
+        )
+
+    @app.get("/analyses/{analysis_id}/report.{ext}", include_in_schema=False)
+    def download_report(analysis_id: int, ext: str) -> Response:
+        if ext not in _DOWNLOADS:
+            raise HTTPException(404, "Unknown report format.")
+        stored = _get(app, analysis_id)
+        fmt, media_type = _DOWNLOADS[ext]
+        content = render(report_from_dict(stored.report), fmt)
+        return Response(
+            content,
+            media_type=media_type,
+            headers=_attachment(f"{_stem(stored.summary.name)}-report.{ext}"),
+        )
+
+    @app.get("/analyses/{analysis_id}/checklist.docx", include_in_schema=False)
+    def download_checklist(analysis_id: int) -> Response:
+        from analyser.checklist import build_checklist, docx_bytes
+
+        stored = _get(app, analysis_id)
+        data = docx_bytes(build_checklist(stored.report))
+        return Response(
+            data,
+            media_type=_DOCX_TYPE,
+            headers=_attachment(f"{_stem(stored.summary.name)}-checklist.docx"),
+        )
+
+    @app.get("/analyses/{analysis_id}/file", include_in_schema=False)
+    def download_file(analysis_id: int) -> Response:
+        stored = _get(app, analysis_id)
+        data = store.file(analysis_id)
+        if data is None:
+            raise HTTPException(404, "The file was not kept (start the server with --keep-files).")
+        return Response(
+            data, media_type="application/octet-stream", headers=_attachment(stored.summary.name)
+        )
+
+    @app.post("/analyses/{analysis_id}/delete", include_in_schema=False)
+    async def delete_form(request: Request, analysis_id: int) -> Response:
+        async with request.form(max_files=0, max_fields=5) as form:
+            pass
+        try:
+            _check_csrf(request, form)
+        except UploadRejected as e:
+            return _error_page(request, e.status, e.message)
+        if not store.delete(analysis_id):
+            return _error_page(request, 404, f"No analysis with id {analysis_id}.")
+        return RedirectResponse("/history", status_code=303)
+
+    @app.get("/history", response_class=HTMLResponse, include_in_schema=False)
+    def history_page(request: Request, q: str = "") -> HTMLResponse:
+        return _page(request, "history.html.j2", entries=store.list_analyses(q or None), q=q)
+
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_page(request: Request) -> HTMLResponse:
+        from analyser.compare import compare_reports
+
+        raw = request.query_params.getlist("id")
+        if len(raw) != 2 or not all(v.isdigit() for v in raw):
+            return _error_page(request, 400, "Choose exactly two analyses to compare.")
+        entries = [store.get(int(v)) for v in raw]
+        if any(e is None for e in entries):
+            return _error_page(request, 404, "One of the analyses no longer exists.")
+        old, new = sorted(
+            (e for e in entries if e is not None),
+            key=lambda e: (e.summary.created_at, e.summary.id),
+        )
+        return _page(
+            request,
+            "compare.html.j2",
+            old=old.summary,
+            new=new.summary,
+            comparison=compare_reports(old.report, new.report),  # analyser.compare
+        )
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, next: str = "/") -> HTMLResponse:
+        return _page(request, "login.html.j2", next=_safe_next(next), failed=False)
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request) -> Response:
+        async with request.form(max_files=0, max_fields=5) as form:
+            pass
+        try:
+            _check_csrf(request, form)
+        except UploadRejected as e:
+            return _error_page(request, e.status, e.message)
+        target = _safe_next(str(form.get("next") or "/"))
+        token = str(form.get("token") or "")
+        if not config.token or not security.token_ok(config.token, f"Bearer {token}", None):
+            return _page(request, "login.html.j2", 401, next=target, failed=True)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            security.SESSION_COOKIE,
+            security.session_value(config.token),
+            httponly=True,
+            samesite="strict",
+            path="/",
+        )
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    async def logout(request: Request) -> Response:
+        async with request.form(max_files=0, max_fields=5) as form:
+            pass
+        try:
+            _check_csrf(request, form)
+        except UploadRejected as e:
+            return _error_page(request, e.status, e.message)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(security.SESSION_COOKIE, path="/")
+        return response
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths after login: no open redirect to another host."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _stem(name: str) -> str:
+    stem = Path(name).stem if "." in name else name
+    return re.sub(r"[^\w.-]+", "_", stem)[:100] or "agreement"
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    ascii_name = re.sub(r"[^\w.-]+", "_", filename)[:150] or "download"
+    return {
+        "Content-Disposition": (
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+        )
+    }
+
+
+# --------------------------------------------------------------------------- serving
+
+
+class ServeError(Exception):
+    """The server cannot start as asked (for example no token on a public address)."""
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    db_path: str | os.PathLike[str] | None = None,
+    *,
+    token: str | None = None,
+    keep_files: bool = False,
+    max_upload: int = DEFAULT_MAX_UPLOAD,
+    analysis_timeout: float = DEFAULT_TIMEOUT,
+    workers: int = 1,
+    profile: str | None = None,
+    log_level: str = "info",
+    return_instance: bool = False,
+) -> Any:
+    """Run the server; with ``return_instance`` return the ``uvicorn.Server`` unstarted.
+
+    Tests call ``server.run()`` in a thread and set ``server.should_exit`` to stop it.
+    """
+    import uvicorn
+
+    token = token or os.environ.get(security.TOKEN_ENV) or None
+    if not security.is_loopback(host) and not token:
+        raise ServeError(
+            f"refusing to listen on {host} without an access token: anyone on the network "
+            f"could read the stored agreements. Pass --token or set {security.TOKEN_ENV}, "
+            "or bind to 127.0.0.1."
+        )
+    allowed = None if token else [*security.LOOPBACK_NAMES, host]
+    app = create_app(
+        db_path or default_db_path(),
+        token=token,
+        keep_files=keep_files,
+        max_upload=max_upload,
+        analysis_timeout=analysis_timeout,
+        workers=workers,
+        profile=profile,
+        allowed_hosts=allowed,
+    )
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        server_header=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    if return_instance:
+        return server
+    server.run()
+    return None

@@ -1,0 +1,310 @@
+"""`analyser batch`: every good document gets its report, whatever happens to the others.
+
+The folder mixes real samples (PDF, DOCX, TXT), TXT copies with varied text and four broken
+files. Crashes, hangs and an interrupted run are exercised in real subprocesses (a fresh
+interpreter, real worker processes, real signals).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from analyser.batch import (
+    ProgressLine,
+    assign_names,
+    discover,
+    parse_formats,
+    summary_csv,
+)
+from analyser.cli_batch import batch
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+BROKEN = {
+    "truncated.pdf": "truncated",
+    "not-a-docx.docx": "not a docx",
+    "empty.txt": "empty",
+    "noise.pdf": "binary",
+}
+BATCH_CMD = [sys.executable, "-c", "from analyser.cli_batch import batch; batch()"]
+
+
+def _make_folder(root: Path, copies: int = 10) -> tuple[Path, list[str]]:
+    """~20 documents in nested folders, 4 of them broken; returns the folder and good names."""
+    folder = root / "agreements"
+    (folder / "faculty-a").mkdir(parents=True)
+    (folder / "faculty-b").mkdir()
+    good = []
+    for sample in ("mou-fjordvik-kilimani.pdf", "rca-vestland-andes.docx",
+                   "mou-nordlys-redriver-nb.pdf", "dsa-hordafjord-lakeshore.docx"):
+        shutil.copy(SAMPLES / sample, folder / sample)
+        good.append(sample)
+    texts = sorted(SAMPLES.glob("*.txt"))
+    for i in range(copies):
+        source = texts[i % len(texts)].read_text(encoding="utf-8")
+        name = f"draft-{i:02d}.txt"
+        sub = folder / ("faculty-a" if i % 2 else "faculty-b")
+        (sub / name).write_text(f"{source}\n\nAnnex {i}: version {i + 1} of the draft.\n",
+                                encoding="utf-8")
+        good.append(name)
+    pdf = (SAMPLES / "mou-fjordvik-kilimani.pdf").read_bytes()
+    (folder / "truncated.pdf").write_bytes(pdf[: len(pdf) // 3])
+    with zipfile.ZipFile(folder / "not-a-docx.docx", "w") as archive:
+        archive.writestr("hello.txt", "a zip file, but not a Word document")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "faculty-b" / "noise.pdf").write_bytes(bytes(range(256)) * 40)
+    # Not agreements: must not be picked up.
+    (folder / ".hidden.txt").write_text("hidden", encoding="utf-8")
+    (folder / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    return folder, good
+
+
+def _rows(out: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((out / "summary.csv").read_text(encoding="utf-8"))))
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANALYSER_TEST_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    return _make_folder(tmp_path_factory.mktemp("batch"))
+
+
+@pytest.fixture(scope="module")
+def first_run(folder, tmp_path_factory):
+    """One batch over the folder, shared by the tests that only read its output."""
+    from click.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("out")
+    result = CliRunner().invoke(
+        batch, [str(folder[0]), "--out", str(out), "--jobs", "2", "--format", "html,md"]
+    )
+    return result, out
+
+
+def test_every_good_document_gets_its_reports(folder, first_run):
+    _root, good = folder
+    result, out = first_run
+    assert result.exit_code == 3, result.output
+    for name in good:
+        for ext in ("json", "html", "md"):
+            assert (out / f"{name}.{ext}").is_file(), f"{name}.{ext}"
+    data = json.loads((out / "draft-03.txt.json").read_text(encoding="utf-8"))
+    assert data["document"]["name"] == "draft-03.txt"
+    assert {c["id"] for c in data["clauses"]} >= {"ipr", "exit_strategy"}
+    assert "18 documents: 14 analysed, 0 already done, 4 could not be read" in result.output
+    assert not list(out.glob(".*")), "temporary files left behind"
+
+
+def test_summary_lists_broken_documents_with_reasons(folder, first_run):
+    _root, good = folder
+    _result, out = first_run
+    rows = {Path(r["file"]).name: r for r in _rows(out)}
+    assert set(rows) == set(good) | set(BROKEN)
+    for name, reason in BROKEN.items():
+        assert reason in rows[name]["error"].lower(), rows[name]
+        assert rows[name]["report"] == ""
+    for name in good:
+        row = rows[name]
+        assert row["error"] == "" and row["report"] == f"{name}.json"
+        assert row["language"] in {"en", "nb", "nn"}
+        assert len(row["sha256"]) == 64
+        for clause in ("fundamental_values", "academic_freedom", "reciprocity", "ipr",
+                       "data_management", "exit_strategy"):
+            assert row[clause] in {"present", "partial", "missing"}
+    assert rows["mou-fjordvik-kilimani.pdf"]["pages"] == "4"
+    html = (out / "summary.html").read_text(encoding="utf-8")
+    assert 'href="draft-03.txt.html"' in html
+    assert "<script>" in html and "aria-sort" in html
+    for label in ("Present", "Partial", "Missing"):
+        assert label in html  # traffic lights carry text, not colour alone
+    assert "not a DOCX" in html
+
+
+def test_rerun_skips_finished_documents_and_force_redoes_them(folder, tmp_path, runner):
+    root, good = folder
+    out = tmp_path / "out"
+    args = [str(root), "--out", str(out), "--jobs", "2"]
+    assert runner.invoke(batch, args).exit_code == 3
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")}
+    again = runner.invoke(batch, args)
+    assert again.exit_code == 3
+    assert f"0 analysed, {len(good)} already done, 4 could not be read" in again.output
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")} == before
+    assert len(_rows(out)) == len(good) + 4  # the summary still lists everything
+
+    changed = root / "faculty-a" / "draft-01.txt"
+    original = changed.read_text(encoding="utf-8")
+    try:
+        changed.write_text(original + "\nArticle 99: amended.\n", encoding="utf-8")
+        partly = runner.invoke(batch, args)
+        assert f"1 analysed, {len(good) - 1} already done" in partly.output
+    finally:
+        changed.write_text(original, encoding="utf-8")
+    forced = runner.invoke(batch, [*args, "--force"])
+    assert f"{len(good)} analysed, 0 already done" in forced.output
+
+
+def test_all_readable_exits_0(tmp_path, runner):
+    shutil.copy(SAMPLES / "mou-fjordvik-kilimani.txt", tmp_path / "a.txt")
+    result = runner.invoke(batch, [str(tmp_path / "*.txt"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "a.txt.json").is_file()
+
+
+def test_name_clashes_get_distinct_report_files(tmp_path, runner):
+    for sub in ("x", "y"):
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        shutil.copy(SAMPLES / "mou-fjordvik-kilimani.txt", tmp_path / "in" / sub / "mou.txt")
+    result = runner.invoke(batch, [str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (tmp_path / "out").glob("*.json")} == {"x__mou.txt.json",
+                                                                   "y__mou.txt.json"}
+
+
+def test_no_files_is_a_usage_error(tmp_path, runner):
+    result = runner.invoke(batch, [str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "no PDF, DOCX or TXT files" in result.output
+
+
+def test_unknown_format_is_a_usage_error(tmp_path, runner):
+    result = runner.invoke(batch, [str(tmp_path), "--out", str(tmp_path / "o"), "-f", "pdf"])
+    assert result.exit_code == 2
+    assert "unknown format" in result.output
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        (["/data/a/mou.pdf", "/data/b/mou.pdf", "/data/c.txt"],
+         ["a__mou.pdf", "b__mou.pdf", "c.txt"]),
+        (["/x/a/mou.pdf", "/y/a/mou.pdf"], ["x__a__mou.pdf", "y__a__mou.pdf"]),
+        (["/d/mou.pdf", "/d/mou.txt"], ["mou.pdf", "mou.txt"]),
+    ],
+    ids=["parent-folder", "two-levels", "same-stem"],
+)
+def test_assign_names_is_unique_and_order_independent(paths, expected):
+    assert assign_names([Path(p) for p in paths]) == expected
+    reversed_names = assign_names([Path(p) for p in reversed(paths)])
+    assert reversed_names == list(reversed(expected))
+
+
+def test_discover_walks_folders_globs_and_skips_output(folder, tmp_path):
+    root, good = folder
+    found = {p.name for p in discover([root])}
+    assert found == set(good) | set(BROKEN)
+    assert {p.name for p in discover([str(root / "faculty-*" / "*.txt")])} == {
+        n for n in good if n.startswith("draft-")
+    }
+    out = root / "reports-inside"
+    out.mkdir(exist_ok=True)
+    (out / "report.txt").write_text("a text report", encoding="utf-8")
+    try:
+        assert "report.txt" not in {p.name for p in discover([root], exclude=out)}
+    finally:
+        shutil.rmtree(out)
+    missing = discover([tmp_path / "nope.pdf"])
+    assert missing == [tmp_path / "nope.pdf"]  # reported as not found, not silently dropped
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("html,md", ("json", "html", "markdown")),
+        ("json", ("json",)),
+        ("text, JSON", ("json", "text")),
+    ],
+    ids=["html-md", "json-only", "spaces-case"],
+)
+def test_parse_formats_always_includes_json(spec, expected):
+    assert parse_formats(spec) == expected
+
+
+def test_summary_csv_neutralises_formulas():
+    from analyser.batch import BatchResult, DocResult
+
+    row = DocResult("=HYPERLINK(1).pdf", "x", error="empty file")
+    text = summary_csv(BatchResult([row], ["ipr"], {"ipr": "IPR"}, ("json",)))
+    assert "'=HYPERLINK(1).pdf" in text
+
+
+def test_progress_line_quiet_unless_enabled():
+    quiet, loud = io.StringIO(), io.StringIO()
+    ProgressLine(quiet)(3, 10)
+    line = ProgressLine(loud, enabled=True)
+    line(0, 10)
+    line(10, 10)
+    assert quiet.getvalue() == ""
+    assert "10/10 documents" in loud.getvalue() and "/s" in loud.getvalue()
+
+
+def test_crashing_and_hanging_workers_do_not_lose_other_reports(folder, tmp_path):
+    """A worker SIGKILLed mid-document and one that hangs: both reported, the rest done."""
+    root, good = folder
+    out = tmp_path / "out"
+    env = _env(ANALYSER_TEST_CRASH_ON="draft-04.txt", ANALYSER_TEST_HANG_ON="draft-07.txt")
+    proc = subprocess.run(
+        [*BATCH_CMD, str(root), "--out", str(out), "--jobs", "2", "--timeout", "3"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 3, proc.stderr
+    rows = {Path(r["file"]).name: r for r in _rows(out)}
+    assert "SIGKILL" in rows["draft-04.txt"]["error"]
+    assert "timed out after 3 s" in rows["draft-07.txt"]["error"]
+    for name in set(good) - {"draft-04.txt", "draft-07.txt"}:
+        assert (out / f"{name}.json").is_file(), name
+        assert rows[name]["error"] == ""
+
+
+def test_killed_batch_resumes_with_only_the_rest(folder, tmp_path):
+    """Kill the whole batch (parent and workers) half way; the re-run does only the rest."""
+    root, good = folder
+    out = tmp_path / "out"
+    # With one worker the documents go in order; the hang holds the batch half way through.
+    order = [p.name for p in discover([root])]
+    stall = order[len(order) // 2]
+    proc = subprocess.Popen(
+        [*BATCH_CMD, str(root), "--out", str(out), "--jobs", "1"],
+        cwd=REPO, env=_env(ANALYSER_TEST_HANG_ON=stall), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    expected_done = {n for n in order[: order.index(stall)] if n in good}
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if {p.name.removesuffix(".json") for p in out.glob("*.json")} >= expected_done:
+                break
+            time.sleep(0.2)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    done_before = {p.name.removesuffix(".json") for p in out.glob("*.json")}
+    assert done_before == expected_done
+    assert not (out / "summary.csv").exists()
+
+    rerun = subprocess.run(
+        [*BATCH_CMD, str(root), "--out", str(out), "--jobs", "2"],
+        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120,
+    )
+    assert rerun.returncode == 3, rerun.stderr
+    remaining = len(good) - len(done_before)
+    assert f"{remaining} analysed, {len(done_before)} already done" in rerun.stdout
+    assert {p.name.removesuffix(".json") for p in out.glob("*.json")} == set(good)

@@ -1,0 +1,151 @@
+"""`analyser compare`: gaps closed and opened, evidence and red flags that changed."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analyser.cli_batch import compare
+from analyser.compare import compare_reports, load_report, render_comparison
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+WEAK = SAMPLES / "mou-fjordvik-kilimani.txt"  # several gaps
+STRONG = SAMPLES / "model-nordkyst-capehighlands.txt"  # the model agreement: no gaps
+
+
+def _clause(cid: str, status: str, quotes: list[str], found: tuple[str, ...] = ()) -> dict:
+    return {
+        "id": cid, "title": cid.replace("_", " ").title(), "status": status, "confidence": 0.9,
+        "evidence": [{"text": q, "start": 0, "end": len(q), "page": 1, "section": "1"}
+                     for q in quotes],
+        "elements": [{"id": e, "title": f"element {e}", "found": e in found, "core": True}
+                     for e in ("a", "b")],
+    }
+
+
+def _report(name: str, clauses: list[dict], flags: list[dict] | None = None) -> dict[str, Any]:
+    return {"document": {"name": name, "sha256": name * 8}, "clauses": clauses,
+            "red_flags": flags or [], "profile": "eu-2024"}
+
+
+OLD = _report("v1", [
+    _clause("ipr", "partial", ["IP is left to a later agreement."], ("a",)),
+    _clause("exit_strategy", "present", ["Either Party may terminate on notice."], ("a", "b")),
+    _clause("reciprocity", "missing", []),
+    _clause("data_management", "partial", ["Data are kept securely."]),
+], [{"id": "gov_access", "title": "Government access", "severity": "high", "evidence": []}])
+NEW = _report("v2", [
+    _clause("ipr", "present", ["Each Party owns the Results it generates."], ("a", "b")),
+    _clause("exit_strategy", "partial", ["Either Party may terminate on notice."], ("a",)),
+    _clause("reciprocity", "partial", ["Cooperation on an equal footing."]),
+    _clause("data_management", "missing", []),
+], [{"id": "unilateral_ip", "title": "All IP to one party", "severity": "medium",
+     "evidence": [{"text": "All results belong to the Partner.", "page": 3}]}])
+
+
+def test_classifies_each_kind_of_change():
+    result = compare_reports(OLD, NEW)
+    changes = {c.id: c.change for c in result.clauses}
+    assert changes == {"ipr": "closed", "exit_strategy": "opened", "reciprocity": "improved",
+                       "data_management": "worsened"}
+    assert [c.id for c in result.gaps_closed] == ["ipr"]
+    assert [c.id for c in result.gaps_opened] == ["exit_strategy"]
+    assert [f.id for f in result.flags_appeared] == ["unilateral_ip"]
+    assert [f.id for f in result.flags_disappeared] == ["gov_access"]
+    ipr = next(c for c in result.clauses if c.id == "ipr")
+    assert [q.text for q in ipr.evidence_added] == ["Each Party owns the Results it generates."]
+    assert [q.text for q in ipr.evidence_removed] == ["IP is left to a later agreement."]
+    assert ipr.elements_found == ["element b"]
+    exit_clause = next(c for c in result.clauses if c.id == "exit_strategy")
+    assert not exit_clause.evidence_changed and exit_clause.elements_lost == ["element b"]
+
+
+def test_moved_quote_is_not_an_evidence_change():
+    moved = copy.deepcopy(OLD)
+    for clause in moved["clauses"]:
+        for ev in clause["evidence"]:
+            ev["page"], ev["text"] = 7, f"  {ev['text']}\n"
+    result = compare_reports(OLD, moved)
+    assert result.identical
+
+
+def test_clause_only_in_one_version():
+    new = copy.deepcopy(NEW)
+    new["clauses"].append(_clause("academic_freedom", "present", ["Free to publish."]))
+    changes = {c.id: c.change for c in compare_reports(OLD, new).clauses}
+    assert changes["academic_freedom"] == "added"
+    assert {c.id: c.change for c in compare_reports(new, OLD).clauses}["academic_freedom"] == (
+        "removed"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_every_format_names_the_changes(fmt):
+    out = render_comparison(compare_reports(OLD, NEW), fmt)
+    if fmt == "json":
+        summary = json.loads(out)["summary"]
+        assert summary["gaps_closed"] == ["ipr"] and summary["gaps_opened"] == ["exit_strategy"]
+        assert summary["flags_appeared"] == ["unilateral_ip"]
+        return
+    for text in ("Ipr", "Exit Strategy", "gap closed", "gap opened", "All IP to one party",
+                 "Government access", "Each Party owns the Results it generates."):
+        assert text in out, (fmt, text)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_document_text_cannot_inject_markup(fmt):
+    hostile = copy.deepcopy(NEW)
+    hostile["clauses"][0]["evidence"][0]["text"] = "<script>alert(1)</script> | *x*"
+    out = render_comparison(compare_reports(OLD, hostile), fmt)
+    assert "<script>alert(1)" not in out
+
+
+def test_cli_on_two_documents(runner):
+    result = runner.invoke(compare, [str(WEAK), str(STRONG), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)["summary"]
+    old = load_report(WEAK)
+    gaps = [c["id"] for c in old["clauses"] if c["status"] != "present"]
+    assert summary["gaps_closed"] == gaps  # the model agreement has every clause
+    assert summary["gaps_opened"] == []
+
+
+def test_cli_on_json_reports_and_documents_alike(tmp_path, runner):
+    old_json = tmp_path / "old.json"
+    old_json.write_text(json.dumps(load_report(WEAK)), encoding="utf-8")
+    from_json = runner.invoke(compare, [str(old_json), str(STRONG), "-f", "json"])
+    from_doc = runner.invoke(compare, [str(WEAK), str(STRONG), "-f", "json"])
+    assert from_json.exit_code == 0
+    assert json.loads(from_json.output) == json.loads(from_doc.output)
+    out = tmp_path / "diff.html"
+    written = runner.invoke(compare, [str(old_json), str(STRONG), "-f", "html", "-o", str(out)])
+    assert written.exit_code == 0 and out.read_text(encoding="utf-8").startswith("<!DOCTYPE")
+
+
+def test_same_document_is_identical(runner):
+    result = runner.invoke(compare, [str(WEAK), str(WEAK)])
+    assert result.exit_code == 0
+    assert "No differences" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [('{"not": "a report"}', "not an analyser report"), ("{broken", "not a readable JSON")],
+    ids=["other-json", "broken-json"],
+)
+def test_cli_rejects_json_that_is_not_a_report(tmp_path, runner, content, message):
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    result = runner.invoke(compare, [str(bad), str(WEAK)])
+    assert result.exit_code == 3
+    assert message in result.output
+
+
+def test_cli_missing_document_exits_3(tmp_path, runner):
+    result = runner.invoke(compare, [str(tmp_path / "nope.txt"), str(WEAK)])
+    assert result.exit_code == 3

@@ -1,0 +1,471 @@
+"""The web application through FastAPI's TestClient: API, pages, and the safety rules.
+
+Real parts throughout: a real SQLite file per test, real worker processes analysing the real
+samples. One worker pool is shared by the module's apps (starting one costs a second or two);
+the timeout test gets its own, because a timeout stops the pool it ran in.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from analyser.web import create_app
+from analyser.web.app import ServeError, serve
+from analyser.web.worker import WorkerPool
+from tests.conftest import SAMPLES
+
+SHIPPED = list(yaml.safe_load((SAMPLES / "labels.yaml").read_text(encoding="utf-8"))["samples"])
+BASE = "http://127.0.0.1"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
+MOU_TXT = SAMPLES / "mou-fjordvik-kilimani.txt"
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[WorkerPool]:
+    shared = WorkerPool(1)
+    yield shared
+    shared.shutdown()
+
+
+@pytest.fixture
+def make_client(tmp_path: Path, pool: WorkerPool) -> Iterator:
+    """Build an app over a database in tmp_path and enter its TestClient."""
+    clients: list[TestClient] = []
+
+    def make(db: Path | None = None, **options) -> TestClient:
+        options.setdefault("pool", pool)
+        app = create_app(db or tmp_path / "analyses.sqlite3", **options)
+        client = TestClient(app, base_url=BASE)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client) -> TestClient:
+    return make_client()
+
+
+def upload(client: TestClient, path: Path, name: str | None = None, data: bytes | None = None):
+    content = data if data is not None else path.read_bytes()
+    return client.post(
+        "/api/analyses",
+        files={"file": (name or path.name, content, "application/octet-stream")},
+    )
+
+
+def csrf(client: TestClient) -> str:
+    """Visit the upload page (which issues the cookie) and read the token from its form."""
+    page = client.get("/")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, "upload page has no CSRF field"
+    return match.group(1)
+
+
+# ---------------------------------------------------------------------------- the API
+
+
+@pytest.mark.parametrize("name", SHIPPED, ids=SHIPPED)
+def test_upload_each_sample_gives_the_library_report(
+    client, name, analyser_default, report_schema
+) -> None:
+    response = upload(client, SAMPLES / name)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert isinstance(body["id"], int)
+    assert response.headers["location"] == f"/api/analyses/{body['id']}"
+    report = {k: v for k, v in body.items() if k != "id"}
+    jsonschema.validate(report, report_schema)
+    # The worker runs the same pipeline as the CLI: the web adds nothing and loses nothing.
+    assert report == analyser_default.analyse_path(SAMPLES / name).to_dict()
+
+
+def test_get_list_and_delete(client) -> None:
+    first = upload(client, MOU_TXT).json()
+    second = upload(client, SAMPLES / "rca-vestland-andes.docx").json()
+
+    got = client.get(f"/api/analyses/{first['id']}")
+    assert got.status_code == 200
+    assert got.json() == first
+
+    listed = client.get("/api/analyses").json()
+    assert [e["id"] for e in listed] == [second["id"], first["id"]]  # newest first
+    entry = listed[1]
+    assert entry["name"] == MOU_TXT.name
+    assert entry["sha256"] == first["document"]["sha256"]
+    assert entry["size"] == MOU_TXT.stat().st_size
+    assert entry["language"] == "en"
+    assert entry["summary"]["missing"] == first["summary"]["missing"]
+    assert entry["has_file"] is False
+
+    searched = client.get("/api/analyses", params={"q": "VESTLAND"}).json()
+    assert [e["id"] for e in searched] == [second["id"]]
+    assert client.get("/api/analyses", params={"q": "%"}).json() == []  # LIKE is escaped
+
+    assert client.delete(f"/api/analyses/{first['id']}").status_code == 204
+    assert client.get(f"/api/analyses/{first['id']}").status_code == 404
+    assert client.delete(f"/api/analyses/{first['id']}").status_code == 404
+    assert [e["id"] for e in client.get("/api/analyses").json()] == [second["id"]]
+
+
+def test_openapi_documents_the_api(client) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/api/analyses", "/api/analyses/{analysis_id}"} <= set(spec["paths"])
+    post = spec["paths"]["/api/analyses"]["post"]
+    schema = post["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert schema["required"] == ["file"]
+    assert {"201", "413", "415"} <= set(post["responses"])
+    assert "delete" in spec["paths"]["/api/analyses/{analysis_id}"]
+
+
+# ---------------------------------------------------------------------------- refusals
+
+
+def test_too_large_upload_is_413(make_client) -> None:
+    client = make_client(max_upload=4096)
+    response = upload(client, MOU_TXT)  # 6.8 kB of text
+    assert response.status_code == 413
+    assert "4096" not in response.json()["detail"] and "MB" in response.json()["detail"]
+    assert client.get("/api/analyses").json() == []
+
+
+def test_declared_oversized_body_is_refused_before_reading(make_client) -> None:
+    client = make_client(max_upload=4096)
+    response = client.post(
+        "/api/analyses",
+        content=b"x" * 10,
+        headers={"content-length": str(50 * 1024 * 1024), "content-type": "multipart/form-data"},
+    )
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "phrase"),
+    [
+        ("draft.pdf", PNG, "PNG image"),
+        ("draft.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Word 97"),
+        ("draft.txt", bytes(range(256)) * 40, "binary file"),
+    ],
+    ids=["png-named-pdf", "doc-named-docx", "binary-named-txt"],
+)
+def test_type_is_decided_by_the_bytes(client, name: str, data: bytes, phrase: str) -> None:
+    response = upload(client, MOU_TXT, name=name, data=data)
+    assert response.status_code == 415
+    detail = response.json()["detail"]
+    assert phrase in detail and "PDF" in detail and name in detail
+    assert client.get("/api/analyses").json() == []
+
+
+def test_text_named_pdf_is_analysed_as_text(client) -> None:
+    response = upload(client, MOU_TXT, name="renamed.pdf")
+    assert response.status_code == 201
+    assert response.json()["document"]["format"] == "txt"
+
+
+def test_corrupt_pdf_is_422(client) -> None:
+    response = upload(client, MOU_TXT, name="broken.pdf", data=b"%PDF-1.7\n" + bytes(300))
+    assert response.status_code == 422
+    assert "broken.pdf could not be read" in response.json()["detail"]
+
+
+def test_missing_file_field_is_400(client) -> None:
+    response = client.post("/api/analyses", files={"other": ("a.txt", b"hello", "text/plain")})
+    assert response.status_code == 400
+    assert "'file'" in response.json()["detail"]
+
+
+def test_timeout_is_504_and_the_pool_recovers(make_client) -> None:
+    own = WorkerPool(1)
+    try:
+        client = make_client(pool=own, analysis_timeout=0.001)
+        response = upload(client, SAMPLES / "mou-fjordvik-kilimani.pdf")
+        assert response.status_code == 504
+        assert "longer than" in response.json()["detail"]
+        assert client.get("/api/analyses").json() == []
+        # The stuck pool was replaced: the next analysis runs in a fresh worker.
+        healthy = make_client(pool=own)
+        assert upload(healthy, MOU_TXT).status_code == 201
+    finally:
+        own.shutdown()
+
+
+# ---------------------------------------------------------------------------- CSRF, origin
+
+
+def test_form_upload_needs_the_csrf_token(client) -> None:
+    files = {"files": (MOU_TXT.name, MOU_TXT.read_bytes(), "text/plain")}
+    token = csrf(client)
+    missing = client.post("/analyses", files=files)
+    assert missing.status_code == 403
+    assert "Reload the page" in missing.text
+    wrong = client.post("/analyses", files=files, data={"csrf_token": token + "x"})
+    assert wrong.status_code == 403
+    assert client.get("/api/analyses").json() == []
+
+    ok = client.post("/analyses", files=files, data={"csrf_token": token}, follow_redirects=False)
+    assert ok.status_code == 303
+    analysis_id = client.get("/api/analyses").json()[0]["id"]
+    assert ok.headers["location"] == f"/analyses/{analysis_id}"
+
+    as_json = client.post(
+        "/analyses",
+        files=files,
+        headers={"accept": "application/json", "x-csrf-token": token},
+    )
+    assert as_json.status_code == 201
+    assert as_json.json()["url"].startswith("/analyses/")
+    assert as_json.json()["clauses"]["academic_freedom"] == "missing"
+
+
+def test_delete_form_needs_the_csrf_token(client) -> None:
+    analysis_id = upload(client, MOU_TXT).json()["id"]
+    token = csrf(client)
+    refused = client.post(f"/analyses/{analysis_id}/delete", data={"csrf_token": "forged"})
+    assert refused.status_code == 403
+    assert client.get(f"/api/analyses/{analysis_id}").status_code == 200
+    done = client.post(
+        f"/analyses/{analysis_id}/delete", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/history"
+    assert client.get(f"/api/analyses/{analysis_id}").status_code == 404
+
+
+def test_cross_site_requests_are_refused(client) -> None:
+    files = {"file": (MOU_TXT.name, MOU_TXT.read_bytes(), "text/plain")}
+    evil = client.post("/api/analyses", files=files, headers={"origin": "https://evil.example"})
+    assert evil.status_code == 403
+    fetch = client.post("/api/analyses", files=files, headers={"sec-fetch-site": "cross-site"})
+    assert fetch.status_code == 403
+    same = client.post("/api/analyses", files=files, headers={"origin": BASE})
+    assert same.status_code == 201
+    # Referrer-Policy no-referrer makes browsers send "Origin: null" on the site's own forms;
+    # Sec-Fetch-Site then decides. A null origin with nothing else (sandboxed frame) is refused.
+    own_form = {"origin": "null", "sec-fetch-site": "same-origin"}
+    assert client.post("/api/analyses", files=files, headers=own_form).status_code == 201
+    assert client.post("/api/analyses", files=files, headers={"origin": "null"}).status_code == 403
+
+
+def test_foreign_host_header_is_refused(client) -> None:
+    """DNS rebinding: a page on evil.example resolving to 127.0.0.1 must not read reports."""
+    assert client.get("/api/analyses", headers={"host": "evil.example"}).status_code == 400
+    assert client.get("/api/analyses", headers={"host": "localhost:8000"}).status_code == 200
+
+
+# ---------------------------------------------------------------------------- access token
+
+
+def test_token_is_required_when_configured(make_client) -> None:
+    client = make_client(token="s3cret-token")
+    assert client.get("/api/analyses").status_code == 401
+    assert client.get("/api/analyses").headers["www-authenticate"] == "Bearer"
+    wrong = client.get("/api/analyses", headers={"authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    ok = client.get("/api/analyses", headers={"authorization": "Bearer s3cret-token"})
+    assert ok.status_code == 200
+    assert upload(client, MOU_TXT).status_code == 401
+
+    page = client.get("/history", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/login?next=/history"
+    login_page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text).group(1)
+    bad = client.post("/login", data={"csrf_token": token, "token": "guess", "next": "/"})
+    assert bad.status_code == 401
+    good = client.post(
+        "/login",
+        data={"csrf_token": token, "token": "s3cret-token", "next": "/history"},
+        follow_redirects=False,
+    )
+    assert good.status_code == 303 and good.headers["location"] == "/history"
+    assert "s3cret-token" not in good.headers["set-cookie"]  # the cookie holds an HMAC
+    assert client.get("/history").status_code == 200  # the session cookie now opens pages
+
+
+def test_serve_refuses_public_address_without_token(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("ANALYSER_TOKEN", raising=False)
+    with pytest.raises(ServeError, match="without an access token"):
+        serve("0.0.0.0", 8000, tmp_path / "db.sqlite3", return_instance=True)
+    server = serve("0.0.0.0", 8000, tmp_path / "db.sqlite3", token="t", return_instance=True)
+    assert server.config.host == "0.0.0.0"
+    monkeypatch.setenv("ANALYSER_TOKEN", "from-env")
+    assert serve("192.0.2.1", 8000, tmp_path / "db.sqlite3", return_instance=True) is not None
+
+
+def test_cli_serve_refuses_public_address_without_token(runner, tmp_path) -> None:
+    from analyser.cli_serve import serve as serve_command
+
+    result = runner.invoke(
+        serve_command,
+        ["--host", "0.0.0.0", "--db", str(tmp_path / "db.sqlite3")],
+        env={"ANALYSER_TOKEN": None},
+    )
+    assert result.exit_code == 2
+    assert "without an access token" in result.output and "--token" in result.output
+
+
+# ---------------------------------------------------------------------------- headers
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/history", "/api/analyses", "/static/app.js", "/api/analyses/999"],
+    ids=["upload", "history", "api-list", "static", "not-found"],
+)
+def test_security_headers(client, path: str) -> None:
+    response = client.get(path)
+    headers = response.headers
+    csp = headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["x-frame-options"] == "DENY"
+    if not path.startswith("/static/"):
+        assert headers["cache-control"] == "no-store"
+
+
+def test_pages_have_no_inline_script(client) -> None:
+    upload(client, MOU_TXT)
+    for path in ("/", "/history", "/analyses/1"):
+        html = client.get(path).text
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert scripts and all('src="/static/' in s for s in scripts), path
+        assert " on" + "click=" not in html and "style=" not in html, path
+
+
+# ---------------------------------------------------------------------------- storage
+
+
+def test_history_survives_recreating_the_app(make_client, tmp_path) -> None:
+    db = tmp_path / "kept.sqlite3"
+    first = make_client(db)
+    analysis_id = upload(first, MOU_TXT).json()["id"]
+    report = first.get(f"/api/analyses/{analysis_id}").json()
+
+    second = make_client(db)
+    assert [e["id"] for e in second.get("/api/analyses").json()] == [analysis_id]
+    assert second.get(f"/api/analyses/{analysis_id}").json() == report
+    assert MOU_TXT.name in second.get("/history").text
+
+
+def test_files_are_kept_only_when_asked(make_client, tmp_path) -> None:
+    plain = make_client(tmp_path / "plain.sqlite3")
+    analysis_id = upload(plain, MOU_TXT).json()["id"]
+    assert plain.get(f"/analyses/{analysis_id}/file").status_code == 404
+    with sqlite3.connect(tmp_path / "plain.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM files").fetchone() == (0,)
+
+    keeping = make_client(tmp_path / "keep.sqlite3", keep_files=True)
+    analysis_id = upload(keeping, MOU_TXT).json()["id"]
+    stored = keeping.get(f"/analyses/{analysis_id}/file")
+    assert stored.status_code == 200 and stored.content == MOU_TXT.read_bytes()
+
+
+def test_delete_really_deletes_row_and_file(make_client, tmp_path) -> None:
+    db = tmp_path / "secret.sqlite3"
+    client = make_client(db, keep_files=True)
+    # A marker that occurs only in the uploaded file, never in a report quote.
+    data = MOU_TXT.read_bytes() + b"\n\nZZ-CONFIDENTIAL-MARKER-" + b"Q" * 64 + b"\n"
+    analysis_id = upload(client, MOU_TXT, data=data).json()["id"]
+    marker = b"ZZ-CONFIDENTIAL-MARKER-" + b"Q" * 64
+    assert marker in db.read_bytes()
+
+    token = csrf(client)
+    client.post(f"/analyses/{analysis_id}/delete", data={"csrf_token": token})
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM analyses").fetchone() == (0,)
+        assert conn.execute("SELECT COUNT(*) FROM files").fetchone() == (0,)
+    # secure_delete: the pages were overwritten, not just put on the free list.
+    assert marker not in db.read_bytes()
+    assert b"Fjordvik" not in db.read_bytes()
+
+
+def test_database_file_is_private(make_client, tmp_path) -> None:
+    make_client(tmp_path / "private.sqlite3")
+    assert (tmp_path / "private.sqlite3").stat().st_mode & 0o077 == 0
+
+
+# ---------------------------------------------------------------------------- pages
+
+
+def test_report_page_shows_statuses_quotes_and_downloads(client) -> None:
+    analysis_id = upload(client, SAMPLES / "mou-fjordvik-kilimani.pdf").json()["id"]
+    html = client.get(f"/analyses/{analysis_id}").text
+    statuses = dict(re.findall(r'data-clause="(\w+)" data-status="(\w+)"', html))
+    assert statuses["fundamental_values"] == "present"
+    assert statuses["academic_freedom"] == "missing"
+    # A quote highlighted inside the rest of its paragraph, with its location.
+    assert re.search(r"goodwill\. <mark>They shall keep each other informed", html)
+    assert "p. 2 · Article 4 Spirit of cooperation" in html
+    assert 'data-copy="suggestion-academic_freedom"' in html
+
+    for ext, marker in (("html", "<!DOCTYPE html>"), ("md", "# "), ("json", '"schema_version"')):
+        download = client.get(f"/analyses/{analysis_id}/report.{ext}")
+        assert download.status_code == 200
+        assert marker in download.text
+        assert "attachment" in download.headers["content-disposition"]
+    assert client.get(f"/analyses/{analysis_id}/report.exe").status_code == 404
+
+
+def test_checklist_download_is_a_word_document(client, tmp_path) -> None:
+    import docx
+
+    analysis_id = upload(client, SAMPLES / "mou-fjordvik-kilimani.pdf").json()["id"]
+    response = client.get(f"/analyses/{analysis_id}/checklist.docx")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert (
+        'filename="mou-fjordvik-kilimani-checklist.docx"'
+        in (response.headers["content-disposition"])
+    )
+    (tmp_path / "c.docx").write_bytes(response.content)
+    document = docx.Document(str(tmp_path / "c.docx"))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    text = "\n".join([p.text for p in document.paragraphs] + cells)
+    assert "mou-fjordvik-kilimani.pdf" in text
+    assert client.get("/analyses/999/checklist.docx").status_code == 404
+
+
+def test_history_page_search(client) -> None:
+    upload(client, MOU_TXT)
+    upload(client, SAMPLES / "rca-vestland-andes.docx")
+    page = client.get("/history", params={"q": "vestland"}).text
+    assert "rca-vestland-andes.docx" in page and MOU_TXT.name not in page
+    assert "No analysis matches" in client.get("/history", params={"q": "zzz"}).text
+
+
+def test_compare_two_versions(client) -> None:
+    draft = MOU_TXT.read_bytes()
+    revised = draft + (
+        b"\n\nArticle 12 Academic freedom\n\n1. Nothing in this MoU shall restrict the "
+        b"academic freedom of the researchers involved. Each Party's researchers shall be free "
+        b"to publish the results of joint research without prior approval by the other Party.\n"
+    )
+    old = upload(client, MOU_TXT, name="mou-v1.txt", data=draft).json()
+    new = upload(client, MOU_TXT, name="mou-v2.txt", data=revised).json()
+    assert old["clauses"][1]["status"] == "missing"
+    assert new["clauses"][1]["status"] != "missing"
+
+    page = client.get("/compare", params=[("id", new["id"]), ("id", old["id"])])
+    assert page.status_code == 200
+    changes = dict(re.findall(r'id="change-(\w+)" data-change="(\w+)"', page.text))
+    assert changes["academic_freedom"] in {"closed", "improved"}
+    assert changes["fundamental_values"] == "unchanged"
+    assert "restrict the academic freedom" in page.text  # the added evidence is shown
+    # Older upload on the left, whatever order the ids came in.
+    assert page.text.index("mou-v1.txt") < page.text.index("mou-v2.txt")
+    assert client.get("/compare", params={"id": old["id"]}).status_code == 400
