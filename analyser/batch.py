@@ -372,8 +372,8 @@ def _worker_main(
     """
     import resource
 
-    from analyser.cli import write_atomically
     from analyser.errors import UnreadableDocument
+    from analyser.output import write_atomically
     from analyser.pipeline import Analyser
     from analyser.render import render
 
@@ -535,7 +535,7 @@ def run_batch(
     final = [r for r in results if r is not None]
     batch = BatchResult(final, clause_ids, clause_titles, options.formats,
                         time.perf_counter() - started, peak)
-    from analyser.cli import write_atomically
+    from analyser.output import write_atomically
 
     write_atomically(out_dir / "summary.csv", summary_csv(batch))
     write_atomically(out_dir / "summary.html", summary_html(batch))

@@ -193,7 +193,7 @@ def render_checklist(data: Checklist, fmt: str) -> str:
 
 def write_checklist(data: Checklist, output: Path) -> None:
     """Write in the format the extension names, atomically (temp file + rename)."""
-    from analyser.cli import write_atomically
+    from analyser.output import write_atomically
 
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in CHECKLIST_FORMATS:

@@ -8,37 +8,17 @@ be read, 4 the shipped model is unusable.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from analyser import __version__
+from analyser.cli_common import EXIT_GAPS, EXIT_UNREADABLE, fail
 from analyser.errors import AnalyserError
+from analyser.output import write_atomically
 
 FORMATS = ("text", "json", "markdown", "html")
-EXIT_GAPS, EXIT_UNREADABLE = 1, 3
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Write via a temporary file and rename, so an interrupted run leaves no half report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _fail(error: AnalyserError) -> click.ClickException:
-    exc = click.ClickException(str(error))
-    exc.exit_code = error.exit_code
-    return exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -107,14 +87,14 @@ def check(
     try:
         analyser = Analyser.for_profile(profile, use_model=not no_model)
     except AnalyserError as e:
-        raise _fail(e) from e
+        raise fail(e) from e
     reports, unreadable = [], 0
     for path in files:
         try:
             reports.append(analyser.analyse_path(path))
         except AnalyserError as e:
             if e.exit_code != EXIT_UNREADABLE:
-                raise _fail(e) from e
+                raise fail(e) from e
             click.echo(f"Error: {e}", err=True)
             unreadable += 1
     if reports:
@@ -148,7 +128,7 @@ def profiles() -> None:
         try:
             prof = load_profile(name)
         except AnalyserError as e:
-            raise _fail(e) from e
+            raise fail(e) from e
         click.echo(f"{prof.id}: {prof.title}")
         click.echo(f"    clauses: {', '.join(c.id for c in prof.clauses)}")
         for clause_id, elements in prof.required_elements:
@@ -185,7 +165,7 @@ def train(output: Path | None, folds: int, cv_only: bool) -> None:
     try:
         passages = load_passages()
     except AnalyserError as e:
-        raise _fail(e) from e
+        raise fail(e) from e
     click.echo(f"Training passages: {len(passages)}")
     if cv_only and not folds:
         folds = 5
@@ -256,7 +236,7 @@ def evaluate(
     try:
         result = run(directory, labels, profile=profile, languages=wanted, use_model=not no_model)
     except AnalyserError as e:
-        raise _fail(e) from e
+        raise fail(e) from e
     if fmt == "json":
         click.echo(json.dumps(evaluation_to_dict(result), indent=2, ensure_ascii=False))
     else:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import click
 
-from analyser.cli import EXIT_UNREADABLE, _fail, write_atomically
+from analyser.cli_common import EXIT_UNREADABLE, fail
 from analyser.errors import AnalyserError
+from analyser.output import write_atomically
 
 _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024."
 
@@ -84,7 +85,7 @@ def batch(
     try:
         result = run_batch(files, options, progress=ProgressLine(sys.stderr))
     except AnalyserError as e:
-        raise _fail(e) from e
+        raise fail(e) from e
     failed = result.failed
     click.echo(
         f"{len(result.results)} documents: {result.analysed} analysed, "
@@ -136,7 +137,7 @@ def checklist(
         data = build_checklist(report, lang=lang, profile=profile)
         write_checklist(data, output)
     except AnalyserError as e:
-        raise _fail(e) from e
+        raise fail(e) from e
     click.echo(f"Checklist written: {output}")
 
 
@@ -174,7 +175,7 @@ def compare(
         before = load_report(old, profile=profile, use_model=not no_model)
         after = load_report(new, profile=profile, use_model=not no_model)
     except AnalyserError as e:
-        raise _fail(e) from e
+        raise fail(e) from e
     content = render_comparison(compare_reports(before, after), fmt)
     if output is not None:
         write_atomically(output, content + "\n")
