@@ -34,6 +34,7 @@ from analyser.errors import ModelError
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 MODEL_FORMAT = 1
 TARGETS = ("any", "core")  # "any": the passage expresses the clause at all; "core": fully
@@ -41,7 +42,8 @@ WORD_FEATURES = 30000
 CHAR_FEATURES = 60000
 SEED = 20241
 C_REGULARISATION = 16.0
-CLASS_WEIGHT: str | None = None  # positives are ~12 %; see README for the choice
+CALIBRATION_FOLDS = 3
+MIN_PASSAGES_TO_CALIBRATE = 60
 
 
 def target_vector(passages: list[Passage], clause: str, target: str) -> np.ndarray:
@@ -110,6 +112,12 @@ class NgramSpace:
         return ordered
 
 
+def _logistic_regression(C: float) -> LogisticRegression:  # noqa: N803 - scikit-learn's name
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, max_iter=2000, random_state=SEED)
+
+
 def _make_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -145,6 +153,7 @@ class ClauseClassifier:
     intercept: np.ndarray
     metadata: dict[str, object]
     rule_features: tuple[str, ...] = ()
+    calibration: np.ndarray | None = None  # shape (2, outputs): Platt scale and shift
 
     @classmethod
     def fit(
@@ -155,10 +164,54 @@ class ClauseClassifier:
         rule_features: tuple[str, ...] = (),
         metadata: dict[str, object] | None = None,
     ) -> ClauseClassifier:
-        """Fit on passages; ``rules`` holds each passage's rule-hit features (columns named
-        by ``rule_features``), or None for a text-only model."""
-        from sklearn.linear_model import LogisticRegression
+        """Fit on passages, then calibrate (Platt scaling on out-of-fold scores).
 
+        ``rules`` holds each passage's rule-hit features (columns named by ``rule_features``),
+        or None for a text-only model. Logistic regression trained on rare positives with
+        duplicated, rule-blanked rows is under-confident in the middle of the scale; a
+        one-dimensional logistic fit of the true labels on held-out scores corrects that, so
+        that "0.9" means right nine times in ten.
+        """
+        from sklearn.model_selection import StratifiedKFold
+
+        model = cls._fit_raw(passages, clauses, rules, rule_features, metadata)
+        if len(passages) < MIN_PASSAGES_TO_CALIBRATE:
+            return model  # too few to hold any out; probabilities stay uncalibrated
+        texts = [p.text for p in passages]
+        held_out = np.zeros((len(passages), len(model.intercept)))
+        first_label = [min(p.labels) if p.labels else "" for p in passages]
+        counts = Counter(first_label)
+        strata = [s if counts[s] >= CALIBRATION_FOLDS else "rare" for s in first_label]
+        splitter = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=SEED)
+        for train_idx, test_idx in splitter.split(np.zeros(len(passages)), strata):
+            fold = cls._fit_raw(
+                [passages[i] for i in train_idx],
+                clauses,
+                rules[train_idx] if rules is not None else None,
+                rule_features,
+            )
+            fold_rules = rules[test_idx] if rules is not None else None
+            held_out[test_idx] = fold.logits([texts[i] for i in test_idx], fold_rules)
+        scale, shift = [], []
+        for column, (clause, target) in enumerate((c, t) for c in clauses for t in TARGETS):
+            y = target_vector(passages, clause, target)
+            platt = _logistic_regression(C=1e6)
+            platt.fit(held_out[:, column : column + 1], y)
+            scale.append(float(platt.coef_[0][0]))
+            shift.append(float(platt.intercept_[0]))
+        model.calibration = np.array([scale, shift])
+        return model
+
+    @classmethod
+    def _fit_raw(
+        cls,
+        passages: list[Passage],
+        clauses: tuple[str, ...],
+        rules: sparse.csr_matrix | None = None,
+        rule_features: tuple[str, ...] = (),
+        metadata: dict[str, object] | None = None,
+    ) -> ClauseClassifier:
+        """The uncalibrated model: one logistic regression per clause and target."""
         texts = [p.text for p in passages]
         word_vectorizer, char_vectorizer = _make_vectorizers()
         blocks = [word_vectorizer.fit_transform(texts), char_vectorizer.fit_transform(texts)]
@@ -182,9 +235,7 @@ class ClauseClassifier:
                 y = target_vector(passages, clause, target)
                 if y.min() == y.max():
                     raise ModelError(f"no positive and negative examples for {clause}/{target}")
-                model = LogisticRegression(
-                    C=C_REGULARISATION, class_weight=CLASS_WEIGHT, max_iter=2000, random_state=SEED
-                )
+                model = _logistic_regression(C=C_REGULARISATION)
                 model.fit(features, y)
                 coefs.append(model.coef_[0])
                 intercepts.append(model.intercept_[0])
@@ -208,6 +259,10 @@ class ClauseClassifier:
             blocks.append(rules)
         return sparse.hstack(blocks).tocsr()
 
+    def logits(self, texts: list[str], rules: sparse.csr_matrix | None = None) -> np.ndarray:
+        """Uncalibrated decision values, one column per clause and target."""
+        return np.asarray(self.transform(texts, rules) @ self.coef.T + self.intercept)
+
     def predict(
         self,
         texts: list[str],
@@ -217,11 +272,17 @@ class ClauseClassifier:
         if not texts:
             empty = np.zeros(0)
             return {c: {t: empty for t in TARGETS} for c in self.clauses}
-        logits = self.transform(texts, rules) @ self.coef.T + self.intercept
-        probs = 1.0 / (1.0 + np.exp(-np.asarray(logits)))
+        logits = self.logits(texts, rules)
+        if self.calibration is not None:
+            logits = logits * self.calibration[0] + self.calibration[1]
+        probs = 1.0 / (1.0 + np.exp(-logits))
         out: dict[str, dict[str, np.ndarray]] = {}
         for ci, clause in enumerate(self.clauses):
-            out[clause] = {t: probs[:, ci * len(TARGETS) + ti] for ti, t in enumerate(TARGETS)}
+            by_target = {t: probs[:, ci * len(TARGETS) + ti] for ti, t in enumerate(TARGETS)}
+            # Two independent regressions can disagree; a clause cannot be fully expressed
+            # without being expressed, so P(core) never exceeds P(any).
+            by_target["core"] = np.minimum(by_target["core"], by_target["any"])
+            out[clause] = by_target
         return out
 
     # --- persistence -------------------------------------------------------------------
@@ -235,6 +296,11 @@ class ClauseClassifier:
                 "intercept": self.intercept,
                 "word_idf": self.word.idf,
                 "char_idf": self.char.idf,
+                "calibration": (
+                    self.calibration
+                    if self.calibration is not None
+                    else np.array([np.ones_like(self.intercept), np.zeros_like(self.intercept)])
+                ),
             },
         )
         meta = {
@@ -278,6 +344,7 @@ class ClauseClassifier:
         with np.load(weights, allow_pickle=False) as arrays:
             coef, intercept = arrays["coef"].astype(np.float64), arrays["intercept"]
             word_idf, char_idf = arrays["word_idf"], arrays["char_idf"]
+            calibration = arrays["calibration"]
         word = NgramSpace("word", {t: i for i, t in enumerate(meta["word_vocabulary"])}, word_idf)
         char = NgramSpace(
             "char_wb", {t: i for i, t in enumerate(meta["char_vocabulary"])}, char_idf
@@ -291,6 +358,7 @@ class ClauseClassifier:
             intercept,
             small_meta,
             tuple(meta.get("rule_features", ())),
+            calibration,
         )
 
 

@@ -22,6 +22,7 @@ from analyser.report import ClauseResult, Concern, ElementResult, Evidence, Stat
 from analyser.rules import ClauseMatcher, RuleHit
 from analyser.segment import SegmentedDocument, Sentence
 
+MIN_WORDS_FOR_MODEL = 4
 HEADING_DISCOUNT = 0.8  # a heading alone is weaker evidence than a sentence that binds
 
 
@@ -59,6 +60,12 @@ def detect_clauses(
     if classifier is not None:
         rules = rule_matrix(hits, len(texts), classifier.rule_features)
         probabilities = classifier.predict(texts, rules)
+        # The model learnt from whole sentences; on a fragment ("og", a title line) one
+        # n-gram carries the whole normalised vector and the score means nothing.
+        fragment = np.array([len(t.split()) < MIN_WORDS_FOR_MODEL for t in texts], dtype=bool)
+        for by_target in probabilities.values():
+            for target in by_target:
+                by_target[target] = np.where(fragment, 0.0, by_target[target])
     by_clause: dict[str, list[RuleHit]] = defaultdict(list)
     for hit in hits:
         by_clause[hit.clause].append(hit)
