@@ -16,6 +16,7 @@ import click
 from analyser import __version__
 from analyser.cli_common import EXIT_GAPS, EXIT_UNREADABLE, fail
 from analyser.errors import AnalyserError
+from analyser.limits import Limits, limit_options
 from analyser.output import write_atomically
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -68,6 +69,7 @@ def main() -> None:
     help="Exit 1 if any clause is missing (or, with 'partial', not fully present).",
 )
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+@limit_options
 def check(
     files: tuple[Path, ...],
     fmt: str,
@@ -75,17 +77,19 @@ def check(
     profile: str | None,
     fail_on: str | None,
     no_model: bool,
+    limits: Limits,
 ) -> None:
     """Analyse one or more agreements and print a gap report.
 
     Exit codes: 0 analysed; 1 gaps found and --fail-on asked to fail; 2 usage error;
-    3 a file could not be read (the others are still reported).
+    3 a file could not be read (the others are still reported). Each file is parsed in a
+    child process bounded by the --max-* limits (also settable as ANALYSER_MAX_* variables).
     """
     from analyser.pipeline import Analyser
     from analyser.render import render, render_many
 
     try:
-        analyser = Analyser.for_profile(profile, use_model=not no_model)
+        analyser = Analyser.for_profile(profile, use_model=not no_model, limits=limits)
     except AnalyserError as e:
         raise fail(e) from e
     reports, unreadable = [], 0

@@ -47,6 +47,25 @@ class DocumentTooLarge(UnreadableDocument):
     pass
 
 
+class ParserFailure(CorruptDocument):
+    """The isolated parsing process did not come back with an answer (see analyser.isolation).
+
+    The parent survives and reports which way the child failed; the file is the likely cause.
+    """
+
+
+class ParserTimeout(ParserFailure):
+    pass
+
+
+class ParserCrashed(ParserFailure):
+    pass
+
+
+class ParserOutOfMemory(ParserFailure):
+    pass
+
+
 class PatternError(AnalyserError):
     """A file in clause_patterns/ (or a user profile) is malformed; names file and entry."""
 

@@ -17,6 +17,7 @@ from analyser import __version__
 from analyser.classifier import ClauseClassifier
 from analyser.document import Document
 from analyser.errors import ModelError
+from analyser.limits import Limits
 from analyser.profiles import Profile, apply_required_elements, load_profile
 from analyser.report import DocumentInfo, Report
 from analyser.rules import ClauseMatcher
@@ -52,6 +53,7 @@ class Analyser:
     profile: Profile
     use_model: bool = True
     model_dir: str | None = None
+    limits: Limits | None = None  # None: defaults, overridden by ANALYSER_MAX_... variables
     timings: dict[str, float] = field(default_factory=dict)
     _matchers: dict[str, ClauseMatcher] = field(default_factory=dict, repr=False)
 
@@ -62,8 +64,11 @@ class Analyser:
         *,
         use_model: bool = True,
         model_dir: str | None = None,
+        limits: Limits | None = None,
     ) -> Analyser:
-        return cls(load_profile(name_or_path), use_model=use_model, model_dir=model_dir)
+        return cls(
+            load_profile(name_or_path), use_model=use_model, model_dir=model_dir, limits=limits
+        )
 
     def matcher(self, lang: str) -> ClauseMatcher:
         if lang not in self._matchers:
@@ -81,10 +86,11 @@ class Analyser:
         return model
 
     def analyse_path(self, path: str | Path) -> Report:
-        from analyser.extract import extract  # imported here: pdf/docx libraries are heavy
+        """Analyse a file; its parsing runs in a child process bounded by ``self.limits``."""
+        from analyser.isolation import extract_isolated  # parsers are heavy: import on use
 
         started = time.perf_counter()
-        document = extract(path)
+        document = extract_isolated(path, self.limits)
         self.timings["extract"] = time.perf_counter() - started
         return self.analyse_document(document)
 

@@ -146,3 +146,21 @@ def test_macro_enabled_docx_is_unsupported(tmp_path: Path) -> None:
             out.writestr(item, content)
     with pytest.raises((UnsupportedFormat, CorruptDocument)):
         extract_bytes(buffer.getvalue(), "macro.docm")
+
+
+def test_parser_messages_spanning_lines_become_one_line() -> None:
+    """Found by fuzzing: lxml's message for a NUL in the XML ends in a newline."""
+    sample = Path(__file__).resolve().parents[1] / "samples" / "dsa-hordafjord-lakeshore.docx"
+    with zipfile.ZipFile(sample) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["word/document.xml"] = members["word/document.xml"].replace(b"<w:t", b"\x00<w:t", 1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    with pytest.raises(CorruptDocument) as raw:
+        extract_docx(buffer.getvalue(), name="x.docx", path="x.docx", sha256="0")
+    assert "\n" in raw.value.reason  # the library's own message spans lines ...
+    with pytest.raises(CorruptDocument, match="damaged DOCX") as info:
+        extract_bytes(buffer.getvalue(), "x.docx")
+    assert "\n" not in str(info.value)  # ... and the extractor's answer does not

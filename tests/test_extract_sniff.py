@@ -19,6 +19,7 @@ from analyser.errors import (
     UnsupportedFormat,
 )
 from analyser.extract import extract, extract_bytes, sniff_format
+from analyser.limits import Limits
 
 
 def _zip(*members: str) -> bytes:
@@ -118,16 +119,14 @@ def test_refused_inputs_have_one_line_reasons(
 def test_size_limit_checked_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "big.txt"
     path.write_bytes(b"x" * 2048)
-    monkeypatch.setattr(extraction, "MAX_FILE_BYTES", 1024)
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("file was read"))
-    with pytest.raises(DocumentTooLarge, match="the limit is"):
-        extract(path)
+    with pytest.raises(DocumentTooLarge, match="the limit is 1K"):
+        extract(path, limits=Limits(max_file_bytes=1024))
 
 
-def test_size_limit_for_uploads(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(extraction, "MAX_FILE_BYTES", 10)
+def test_size_limit_for_uploads() -> None:
     with pytest.raises(DocumentTooLarge):
-        extract_bytes(b"x" * 11, "upload.txt")
+        extract_bytes(b"x" * 11, "upload.txt", limits=Limits(max_file_bytes=10))
 
 
 def test_third_party_exceptions_are_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,6 +139,6 @@ def test_third_party_exceptions_are_wrapped(monkeypatch: pytest.MonkeyPatch) -> 
     assert isinstance(info.value.__cause__, ValueError)
 
 
-@pytest.mark.parametrize("name", ["pdfminer", "pdfplumber"], ids=str)
+@pytest.mark.parametrize("name", extraction.QUIET_LOGGERS, ids=str)
 def test_pdf_library_loggers_do_not_log_document_text(name: str) -> None:
     assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING

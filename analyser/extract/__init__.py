@@ -9,10 +9,9 @@ reason, so the CLI and the web layer never see a third-party exception.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import os
-import zipfile
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,20 +20,24 @@ from analyser.errors import (
     AnalyserError,
     CorruptDocument,
     DocumentTooLarge,
+    EncryptedDocument,
     FileNotFound,
     UnreadableDocument,
     UnsupportedFormat,
 )
+from analyser.extract.container import check_zip
+from analyser.limits import Limits, describe
 
 __all__ = ["MAX_FILE_BYTES", "extract", "extract_bytes", "sniff_format"]
 
-# Larger than any real agreement (hundreds of pages of scanned annexes stay below this), small
-# enough that one upload cannot exhaust the memory of the web worker.
-MAX_FILE_BYTES = 100 * 1024 * 1024
+# Kept for callers that read it; the limit itself lives in analyser.limits.Limits.
+MAX_FILE_BYTES = Limits().max_file_bytes
 
-# pdfminer logs page content at DEBUG; agreements are confidential, so their text must never
-# reach a log even when the application turns on DEBUG logging globally.
-for _name in ("pdfminer", "pdfplumber"):
+# pdfminer logs page content at DEBUG (and the others may log parts of a document); agreements
+# are confidential, so their text must never reach a log even when the application turns on
+# DEBUG logging globally.
+QUIET_LOGGERS = ("pdfminer", "pdfplumber", "pypdfium2", "docx", "PIL", "reportlab")
+for _name in QUIET_LOGGERS:
     _logger = logging.getLogger(_name)
     if _logger.getEffectiveLevel() < logging.WARNING:
         _logger.setLevel(logging.WARNING)
@@ -59,40 +62,47 @@ _ZIP_SIBLINGS: tuple[tuple[str, str], ...] = (
     ("ppt/presentation.xml", "PowerPoint file (.pptx) is not supported — save it as PDF"),
     ("content.xml", "OpenDocument file (.odt) is not supported — save it as .docx or PDF"),
 )
+# Word's password protection wraps the DOCX in an OLE2 file with this stream (UTF-16 name).
+_OLE2_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+# HTML saved or downloaded under a document name; tolerates a BOM and leading blank lines.
+_HTML_RE = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I)
 # The PDF header may follow a few bytes of junk; readers accept it within the first KiB.
 _PDF_HEADER_WINDOW = 1024
 
 
-def sniff_format(data: bytes, path: str | None = None) -> str:
+def sniff_format(data: bytes, path: str | None = None, limits: Limits | None = None) -> str:
     """Return ``"pdf"``, ``"docx"`` or ``"txt"`` from the leading bytes, or raise.
 
-    Only ZIP archives are opened (to look for ``word/document.xml``); everything else is
-    decided on magic numbers. Text is the fallback, and the text decoder refuses binary noise.
+    Only ZIP archives are opened, and only after their central directory passed the limits of
+    :func:`analyser.extract.container.check_zip`; everything else is decided on magic numbers.
+    Text is the fallback, and the text decoder refuses binary noise.
     """
     if not data:
         raise CorruptDocument("empty file", path)
     if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
         return "pdf"
     if data.startswith(_ZIP_MAGICS):
-        _check_docx_zip(data, path)
+        _check_docx_zip(data, path, limits or Limits())
         return "docx"
     if data.startswith(_OLE2_MAGIC):
+        if _OLE2_ENCRYPTED in data:
+            raise EncryptedDocument(
+                "password-protected Word file — remove the password and save as .docx", path
+            )
         raise UnsupportedFormat(
             "legacy Word 97 .doc is not supported — save it as .docx or PDF", path
         )
     for magic, reason in _OTHER_MAGICS:
         if data.startswith(magic):
             raise UnsupportedFormat(reason, path)
+    if _HTML_RE.match(data[:_PDF_HEADER_WINDOW]):
+        raise UnsupportedFormat("HTML page, not a document — save it as PDF or .docx", path)
     return "txt"
 
 
-def _check_docx_zip(data: bytes, path: str | None) -> None:
-    """Raise unless the ZIP holds a Word body; name the sibling format when there is one."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise CorruptDocument(f"corrupt ZIP/DOCX container: {e}", path) from e
+def _check_docx_zip(data: bytes, path: str | None, limits: Limits) -> None:
+    """Raise unless the ZIP is safe and holds a Word body; name the sibling format if any."""
+    names = check_zip(data, limits, path)
     if "word/document.xml" in names:
         return
     for member, reason in _ZIP_SIBLINGS:
@@ -116,25 +126,56 @@ def _extractor(fmt: str) -> Callable[..., Document]:
     return extract_text
 
 
-def extract_bytes(data: bytes, name: str, *, path: str | None = None) -> Document:
-    """Extract an in-memory upload; ``name`` is only used in messages and the report."""
+def extract_bytes(
+    data: bytes, name: str, *, path: str | None = None, limits: Limits | None = None
+) -> Document:
+    """Extract an in-memory upload; ``name`` is only used in messages and the report.
+
+    Runs in the calling process: use :func:`analyser.isolation.extract_isolated_bytes` for
+    untrusted input, which adds the time and memory limits of a separate process.
+    """
+    limits = limits or Limits()
     where = path if path is not None else name
-    if len(data) > MAX_FILE_BYTES:
-        raise DocumentTooLarge(_too_large(len(data)), where)
-    fmt = sniff_format(data, where)
+    if len(data) > limits.max_file_bytes:
+        raise DocumentTooLarge(_too_large(len(data), limits), where)
+    fmt = sniff_format(data, where, limits)
     sha256 = hashlib.sha256(data).hexdigest()
     try:
-        return _extractor(fmt)(data, name=name, path=where, sha256=sha256)
-    except AnalyserError:
-        raise
+        document = _extractor(fmt)(data, name=name, path=where, sha256=sha256, limits=limits)
+    except AnalyserError as e:
+        if e.reason == _one_line(e.reason):
+            raise
+        # Library messages (lxml's above all) may span lines; the edges promise one line.
+        raise type(e)(_one_line(e.reason), e.path) from e
+    except MemoryError:
+        raise  # the isolation layer reports it as "ran out of memory"
+    except RecursionError as e:
+        raise CorruptDocument(f"{fmt.upper()} is nested too deeply to read", where) from e
     except Exception as e:  # noqa: BLE001 - the contract is: no third-party exception escapes
         raise CorruptDocument(f"could not read {fmt.upper()}: {type(e).__name__}", where) from e
+    if len(document.text) > limits.max_chars:
+        raise DocumentTooLarge(_too_many_chars(len(document.text), limits), where)
+    return document
 
 
-def extract(path: str | os.PathLike[str]) -> Document:
+def extract(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Document:
     """Extract a file from disk; the size is checked before a single byte is read."""
+    limits = limits or Limits()
     where = str(path)
     file = Path(path)
+    size = check_file(file, limits)
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise UnreadableDocument(f"cannot read file: {e.strerror or e}", where) from e
+    if len(data) > size and len(data) > limits.max_file_bytes:  # grew since stat()
+        raise DocumentTooLarge(_too_large(len(data), limits), where)
+    return extract_bytes(data, file.name, path=where, limits=limits)
+
+
+def check_file(file: Path, limits: Limits) -> int:
+    """The checks that need no byte of the file: it exists, is a file, is not too large."""
+    where = str(file)
     try:
         size = file.stat().st_size
     except FileNotFoundError as e:
@@ -143,14 +184,19 @@ def extract(path: str | os.PathLike[str]) -> Document:
         raise UnreadableDocument(f"cannot access file: {e.strerror or e}", where) from e
     if file.is_dir():
         raise FileNotFound("is a directory, not a file", where)
-    if size > MAX_FILE_BYTES:
-        raise DocumentTooLarge(_too_large(size), where)
-    try:
-        data = file.read_bytes()
-    except OSError as e:
-        raise UnreadableDocument(f"cannot read file: {e.strerror or e}", where) from e
-    return extract_bytes(data, file.name, path=where)
+    if size > limits.max_file_bytes:
+        raise DocumentTooLarge(_too_large(size, limits), where)
+    return size
 
 
-def _too_large(size: int) -> str:
-    return f"file is {size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES / 2**20:.0f} MB"
+def _one_line(reason: str) -> str:
+    return " ".join(reason.split())
+
+
+def _too_large(size: int, limits: Limits) -> str:
+    limit = describe(limits.max_file_bytes, "bytes")
+    return f"file is {size / 2**20:.1f} MB; the limit is {limit}B"
+
+
+def _too_many_chars(chars: int, limits: Limits) -> str:
+    return f"document has {chars:,} characters of text; the limit is {limits.max_chars:,}"

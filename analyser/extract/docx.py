@@ -25,6 +25,8 @@ from lxml import etree
 
 from analyser.document import BlockKind, Document, join_blocks
 from analyser.errors import CorruptDocument, NoTextLayer, UnsupportedFormat
+from analyser.extract.container import check_zip
+from analyser.limits import Limits
 
 _Part = tuple[str, int | None, BlockKind, str | None, int | None]
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -53,9 +55,11 @@ _HEADING_RE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 _LEVELS = 9
 
 
-def extract_docx(data: bytes, *, name: str, path: str, sha256: str) -> Document:
+def extract_docx(
+    data: bytes, *, name: str, path: str, sha256: str, limits: Limits | None = None
+) -> Document:
     """Extract body paragraphs and tables in order; headers and footers go to furniture."""
-    document = _open(data, path)
+    document = _open(data, path, limits or Limits())
     styles = _Styles(document.styles.element)
     numbering = _Numbering(_numbering_root(document), styles)
     reader = _BodyReader(styles, numbering)
@@ -69,14 +73,15 @@ def extract_docx(data: bytes, *, name: str, path: str, sha256: str) -> Document:
     return Document(name, path, sha256, "docx", text, blocks, None, furniture)
 
 
-def _open(data: bytes, path: str) -> DocxDocument:
-    """Open with python-docx, turning its assorted exceptions into one-line reasons."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            has_body = "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise CorruptDocument(f"not a DOCX: damaged ZIP container ({e})", path) from e
-    if not has_body:
+def _open(data: bytes, path: str, limits: Limits) -> DocxDocument:
+    """Open with python-docx, turning its assorted exceptions into one-line reasons.
+
+    The container checks run first even when :func:`analyser.extract.extract_bytes` already
+    ran them: this function is public to tests and tools, and python-docx must never see an
+    archive that failed them. python-docx's own parser (``resolve_entities=False``, no DTD
+    loading, no network) is the second line of defence, not the first.
+    """
+    if "word/document.xml" not in check_zip(data, limits, path):
         raise CorruptDocument("not a DOCX: ZIP archive without word/document.xml", path)
     try:
         return docx.Document(io.BytesIO(data))

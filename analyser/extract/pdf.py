@@ -32,8 +32,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from analyser.document import BlockKind, Document, join_blocks
-from analyser.errors import CorruptDocument, EncryptedDocument, NoTextLayer
+from analyser.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument, NoTextLayer
 from analyser.extract.text import ends_sentence, starts_clause
+from analyser.limits import Limits
 
 # pdfium keeps global state and is not thread-safe; the web layer may extract concurrently.
 _PDFIUM_LOCK = threading.Lock()
@@ -102,13 +103,35 @@ class _Page:
     lines: list[_Line]
 
 
-def extract_pdf(data: bytes, *, name: str, path: str, sha256: str) -> Document:
-    """Extract a PDF into page-located paragraphs with headers/footers set apart."""
+def extract_pdf(
+    data: bytes, *, name: str, path: str, sha256: str, limits: Limits | None = None
+) -> Document:
+    """Extract a PDF into page-located paragraphs with headers/footers set apart.
+
+    The page count is checked before any page is loaded, and the running character count after
+    each page, so an oversized PDF is refused early. Each page (and its text page) is closed as
+    soon as its lines are read: pdfium keeps a loaded page's objects until it is closed.
+    """
+    limits = limits or Limits()
     with _PDFIUM_LOCK, _open(data, path) as pdf:
         n_pages = len(pdf)
         if n_pages == 0:
             raise CorruptDocument("PDF has no pages", path)
-        pages = [_read_page(pdf, i, path) for i in range(n_pages)]
+        if n_pages > limits.max_pages:
+            raise DocumentTooLarge(
+                f"PDF has {n_pages:,} pages; the limit is {limits.max_pages:,}", path
+            )
+        pages: list[_Page] = []
+        chars = 0
+        for i in range(n_pages):
+            pages.append(_read_page(pdf, i, path))
+            chars += sum(len(line.text) + 1 for line in pages[-1].lines)
+            if chars > limits.max_chars:
+                raise DocumentTooLarge(
+                    f"PDF has more than {limits.max_chars:,} characters of text by page "
+                    f"{i + 1}; the limit is {limits.max_chars:,}",
+                    path,
+                )
     furniture_ids = _find_furniture(pages)
     furniture = _furniture_parts(pages, furniture_ids)
     paragraphs, empty_pages = _body_paragraphs(pages, furniture_ids)
@@ -150,6 +173,8 @@ def _load_error(code: int | None, path: str) -> Exception:
         return EncryptedDocument("unsupported PDF encryption — remove the password first", path)
     if code == pdfium_c.FPDF_ERR_FORMAT:
         return CorruptDocument("corrupt or truncated PDF (damaged file structure)", path)
+    if code in (None, pdfium_c.FPDF_ERR_SUCCESS, pdfium_c.FPDF_ERR_UNKNOWN):
+        return CorruptDocument("corrupt PDF: no readable document structure", path)
     return CorruptDocument(f"PDF could not be opened (PDFium error {code})", path)
 
 

@@ -16,7 +16,8 @@ import codecs
 import re
 
 from analyser.document import BlockKind, Document, join_blocks
-from analyser.errors import CorruptDocument
+from analyser.errors import CorruptDocument, DocumentTooLarge, NoTextLayer
+from analyser.limits import Limits
 
 Part = tuple[str, int | None, BlockKind, str | None, int | None]
 
@@ -166,10 +167,28 @@ def split_paragraphs(text: str) -> list[Part]:
     return parts
 
 
-def extract_text(data: bytes, *, name: str, path: str, sha256: str) -> Document:
+def extract_text(
+    data: bytes, *, name: str, path: str, sha256: str, limits: Limits | None = None
+) -> Document:
     """Extract a TXT/Markdown file; ``pages`` is None because text has no pagination."""
+    limits = limits or Limits()
+    # No encoding spends more than 4 bytes on a character, so a file over 4 bytes per allowed
+    # character is too long whatever its encoding, and is refused without being decoded.
+    if len(data) // 4 > limits.max_chars:
+        raise DocumentTooLarge(
+            f"text file of {len(data) / 2**20:.1f} MB holds more than {limits.max_chars:,} "
+            "characters, the limit",
+            path,
+        )
     text, encoding = decode_text(data, path)
+    if len(text) > limits.max_chars:
+        raise DocumentTooLarge(
+            f"document has {len(text):,} characters of text; the limit is {limits.max_chars:,}",
+            path,
+        )
     full, blocks = join_blocks(split_paragraphs(normalise_newlines(text)))
+    if not full:
+        raise NoTextLayer("text file contains no text (empty or only blank lines)", path)
     warnings = []
     if "\ufffd" in text:
         warnings.append(f"undecodable bytes replaced while reading {encoding} text")

@@ -74,10 +74,12 @@ def _warm_up() -> bool:
 def analyse_in_worker(data: bytes, name: str) -> AnalysisOutcome:
     """Runs in the worker: extract, analyse, and cut out each quote's paragraph."""
     from analyser.errors import AnalyserError
-    from analyser.extract import extract_bytes
+    from analyser.isolation import extract_isolated_bytes
 
     try:
-        document = extract_bytes(data, name)
+        # Parsing runs in a further child with a memory cap, so a crafted upload that blows up
+        # a parser (PDFium aborts, zip bombs) kills only that child, not the worker.
+        document = extract_isolated_bytes(data, name)
         report = _ANALYSER.analyse_document(document).to_dict()
     except AnalyserError as e:
         return AnalysisOutcome(error_kind=type(e).__name__, error_reason=e.reason)
