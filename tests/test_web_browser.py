@@ -77,7 +77,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator:
+def browser(request: pytest.FixtureRequest) -> Iterator:
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright for Python not installed (pip install playwright)"
     )
@@ -86,7 +86,13 @@ def browser() -> Iterator:
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         yield chromium
+        version = chromium.version
         chromium.close()
+    # One line in the test output that says the end-to-end tests really ran, not skipped
+    # (CI reads it); whether they passed is in pytest's own summary line.
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\nbrowser end-to-end: ran in headless Chromium {version}")
 
 
 @pytest.fixture
