@@ -87,7 +87,9 @@ class NgramSpace:
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
         analyse = _word_ngrams if self.kind == "word" else _char_wb_ngrams
-        indptr, indices, values = [0], [], []
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        values: list[float] = []
         for text in texts:
             counts = Counter(g for g in analyse(_normalise(text)) if g in self.vocabulary)
             row = sorted((self.vocabulary[g], (1.0 + math.log(c))) for g, c in counts.items())

@@ -194,8 +194,7 @@ def train(output: Path | None, folds: int, cv_only: bool) -> None:
         precision, n = result.high_confidence_precision(0.9)
         click.echo(f"\nScored >= 0.9: {precision:.3f} right (n={n})")
     if not cv_only:
-        target = output or models_dir()
-        _model, path = train_model(target, passages)
+        _model, path = train_model(output or models_dir(), passages)
         click.echo(f"Model written: {path} (+ {path.with_suffix('.npz').name})")
 
 

@@ -133,7 +133,11 @@ def evaluate(
 
     analyser = Analyser.for_profile(profile, use_model=use_model)
     specs = {c.id: c for c in analyser.profile.clauses}
-    truth, predicted, baseline, langs, errors = {}, {}, {}, {}, {}
+    truth: dict[str, dict[str, str]] = {}
+    predicted: dict[str, dict[str, str]] = {}
+    baseline: dict[str, dict[str, str]] = {}
+    langs: dict[str, str] = {}
+    errors: dict[str, str] = {}
     checked, not_verbatim = 0, []
     for item in read_labels(labels, directory):
         try:

@@ -50,8 +50,18 @@ if TYPE_CHECKING:
 
 DEFAULT_PROFILE = "eu-2024"
 _PROFILE_KEYS = {
-    "id", "title", "description", "source", "extends", "clauses", "clause_files", "add_elements",
-    "require_elements", "red_flags", "red_flag_files", "thresholds",
+    "id",
+    "title",
+    "description",
+    "source",
+    "extends",
+    "clauses",
+    "clause_files",
+    "add_elements",
+    "require_elements",
+    "red_flags",
+    "red_flag_files",
+    "thresholds",
 }
 _ELEMENT_KEYS = {"id", "title", "core", "rules", "caps_at_partial", "suggestion"}
 
@@ -104,8 +114,9 @@ def load_profile(name_or_path: str | None = None) -> Profile:
         path = Path(name_or_path)
         if not path.is_file():
             known = ", ".join(sorted(builtin))
-            raise PatternError(f"no such profile (known: {known}; or give a path to a .yaml file)",
-                               name_or_path)
+            raise PatternError(
+                f"no such profile (known: {known}; or give a path to a .yaml file)", name_or_path
+            )
     return parse_profile(path)
 
 
@@ -163,8 +174,7 @@ def _add_elements(
         for node in elements:
             element, suggestion = _parse_element(path, node, clause_id)
             if element.id in existing:
-                raise _fail(path, node, f"clause {clause_id} already has an element "
-                            f"{element.id!r}")
+                raise _fail(path, node, f"clause {clause_id} already has an element {element.id!r}")
             existing.add(element.id)
             added.append(element)
             if suggestion:
@@ -181,8 +191,12 @@ def _red_flags(path: Path, data: Any) -> tuple[tuple[str, ...] | None, tuple[str
     for rel in _id_list(path, data, data.get("red_flag_files") or [], "red_flag_files"):
         flag_path = (path.parent / rel).resolve()
         if not flag_path.is_file():
-            raise _fail_key(path, data, "red_flag_files",
-                            f"red_flag_files: {rel!r} not found next to the profile")
+            raise _fail_key(
+                path,
+                data,
+                "red_flag_files",
+                f"red_flag_files: {rel!r} not found next to the profile",
+            )
         files.append(str(flag_path))
     flag_set = load_flag_set(tuple(files))
     raw = data.get("red_flags")
@@ -193,8 +207,12 @@ def _red_flags(path: Path, data: Any) -> tuple[tuple[str, ...] | None, tuple[str
     selection = list(raw)
     for flag_id in selection:
         if flag_id not in flag_set.flags:
-            raise _fail_key(path, data, "red_flags", f"unknown red flag {flag_id!r} "
-                        f"(known: {', '.join(flag_set.flags)})")
+            raise _fail_key(
+                path,
+                data,
+                "red_flags",
+                f"unknown red flag {flag_id!r} (known: {', '.join(flag_set.flags)})",
+            )
     return tuple(dict.fromkeys(selection)), tuple(files)
 
 
@@ -211,15 +229,20 @@ def parse_profile(path: Path) -> Profile:
             raise _fail(path, data, f"missing key '{key}'")
     unknown = set(data) - _PROFILE_KEYS
     if unknown:
-        raise _fail_key(path, data, sorted(unknown)[0], f"unknown profile key(s) {sorted(unknown)} "
-                    f"(known: {', '.join(sorted(_PROFILE_KEYS))})")
+        raise _fail_key(
+            path,
+            data,
+            sorted(unknown)[0],
+            f"unknown profile key(s) {sorted(unknown)} (known: {', '.join(sorted(_PROFILE_KEYS))})",
+        )
     specs: dict[str, ClauseSpec] = dict(load_builtin_clauses())
     builtin_ids = list(specs)
     for rel in _id_list(path, data, data.get("clause_files") or [], "clause_files"):
         clause_path = (path.parent / rel).resolve()
         if not clause_path.is_file():
-            raise _fail_key(path, data, "clause_files",
-                            f"clause_files: {rel!r} not found next to the profile")
+            raise _fail_key(
+                path, data, "clause_files", f"clause_files: {rel!r} not found next to the profile"
+            )
         spec = load_clause_file(clause_path)
         specs[spec.id] = spec
     suggestions: dict[tuple[str, str], dict[str, str]] = {}
@@ -231,11 +254,16 @@ def parse_profile(path: Path) -> Profile:
     if "clauses" not in data and base is not None:
         clause_ids = [c.id for c in base.clauses]
     for clause_id in _id_list(path, data, clause_ids or [], "clauses"):
-        spec = specs.get(clause_id)
-        if spec is None:
-            raise _fail_key(path, data, "clauses", f"unknown clause {clause_id!r} (built-in: "
-                        f"{', '.join(builtin_ids)}; add others under clause_files)")
-        clauses.append(spec)
+        found = specs.get(clause_id)
+        if found is None:
+            raise _fail_key(
+                path,
+                data,
+                "clauses",
+                f"unknown clause {clause_id!r} (built-in: "
+                f"{', '.join(builtin_ids)}; add others under clause_files)",
+            )
+        clauses.append(found)
     if not clauses:
         raise _fail_key(path, data, "clauses", "a profile must require at least one clause")
     if len({c.id for c in clauses}) != len(clauses):
@@ -247,14 +275,21 @@ def parse_profile(path: Path) -> Profile:
     chosen = {c.id: c for c in clauses}
     for clause_id, element_ids in raw_required.items():
         if clause_id not in chosen:
-            raise _fail(path, raw_required, f"require_elements: clause {clause_id!r} is not "
-                        "among the profile's clauses")
+            raise _fail(
+                path,
+                raw_required,
+                f"require_elements: clause {clause_id!r} is not among the profile's clauses",
+            )
         ids = _id_list(path, raw_required, element_ids, f"require_elements.{clause_id}")
         known = {e.id for e in chosen[clause_id].elements + added.get(clause_id, ())}
         for element_id in ids:
             if element_id not in known:
-                raise _fail(path, raw_required, f"require_elements: clause {clause_id} has no "
-                            f"element {element_id!r} (has: {', '.join(sorted(known))})")
+                raise _fail(
+                    path,
+                    raw_required,
+                    f"require_elements: clause {clause_id} has no "
+                    f"element {element_id!r} (has: {', '.join(sorted(known))})",
+                )
         required[clause_id] = tuple(ids)
     if base is not None and "thresholds" not in data:
         thresholds = base.thresholds
@@ -272,9 +307,7 @@ def parse_profile(path: Path) -> Profile:
         red_flags=flags,
         path=where,
         required_elements=tuple(required.items()),
-        element_suggestions=tuple(
-            (key, tuple(text.items())) for key, text in suggestions.items()
-        ),
+        element_suggestions=tuple((key, tuple(text.items())) for key, text in suggestions.items()),
         red_flag_files=flag_files,
         source=" ".join(str(data.get("source", "")).split()),
         added_elements=tuple((c, e) for c, e in added.items() if c in chosen),
@@ -301,10 +334,12 @@ def _thresholds(path: Path, raw: Any) -> Thresholds:
     if unknown:
         raise _fail(path, raw, f"unknown threshold(s) {sorted(unknown)}")
     try:
-        thresholds = Thresholds(**{
+        values: dict[str, Any] = {
             f.name: (int if f.name == "evidence" else float)(raw[f.name])
-            for f in fields(Thresholds) if f.name in raw
-        })
+            for f in fields(Thresholds)
+            if f.name in raw
+        }
+        thresholds = Thresholds(**values)
     except (TypeError, ValueError) as e:
         raise _fail(path, raw, f"thresholds must be numbers ({e})") from e
     for name in ("present", "partial", "rule_weight"):
@@ -360,9 +395,14 @@ def apply_required_elements(
     for result in results:
         known = {e.id for e in result.elements}
         new_elements = [
-            ElementResult(e.id, e.title.get(lang) or e.title["en"],
-                          e.id in found_added.get(result.id, set()), e.core)
-            for e in added.get(result.id, ()) if e.id not in known
+            ElementResult(
+                e.id,
+                e.title.get(lang) or e.title["en"],
+                e.id in found_added.get(result.id, set()),
+                e.core,
+            )
+            for e in added.get(result.id, ())
+            if e.id not in known
         ]
         if new_elements:
             result = dataclasses.replace(result, elements=[*result.elements, *new_elements])
@@ -374,7 +414,8 @@ def apply_required_elements(
             continue
         extra = [
             (suggestions[(result.id, e)].get(lang) or suggestions[(result.id, e)]["en"])
-            for e in missing if (result.id, e) in suggestions
+            for e in missing
+            if (result.id, e) in suggestions
         ]
         extra = [t for t in extra if t not in (result.suggestion or "")]  # applied twice: once
         spec = profile.clause(result.id)

@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from analyser.patterns import CLAUSE_IDS
+
 Status = Literal["present", "partial", "missing"]
 Severity = Literal["high", "medium", "low"]
 SCHEMA_VERSION = "1"
-FRAMEWORK_CLAUSES = frozenset(
-    {"fundamental_values", "academic_freedom", "reciprocity", "ipr", "data_management",
-     "exit_strategy"}
-)
+FRAMEWORK_CLAUSES = frozenset(CLAUSE_IDS)
 
 
 @dataclass

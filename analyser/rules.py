@@ -98,7 +98,8 @@ class TermMatcher:
                     self.expansions.setdefault(spec, set())
                     self.terms_using[spec].append(term)
             if all(isinstance(s, str) and s != GAP for s in specs):
-                self.phrases.add(term, [Doc(self.nlp.vocab, words=list(specs))])
+                words = [s for s in specs if isinstance(s, str)]
+                self.phrases.add(term, [Doc(self.nlp.vocab, words=words)])
             elif not any(isinstance(s, Wildcard) for s in specs):
                 self._add(term)
         self.seen: set[str] = set()
@@ -138,7 +139,7 @@ class TermMatcher:
 
     def find(self, texts: list[str]) -> list[dict[str, int]]:
         """For each text, the terms found and the token position of each one's first match."""
-        docs = list(self.nlp.tokenizer.pipe(texts, batch_size=256))
+        docs = [self.nlp.make_doc(text) for text in texts]
         self._learn(docs)
         strings = self.nlp.vocab.strings
         found_per_text: list[dict[str, int]] = []

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from analyser.cli import main
+from analyser.patterns import CLAUSE_IDS
 from tests.conftest import SAMPLES
 from tests.extract_fixtures import build_scanned_pdf
 
@@ -23,14 +24,7 @@ def test_cli_check_json_validates_and_quotes_verbatim(runner, report_schema, pat
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     jsonschema.validate(report, report_schema)
-    assert [c["id"] for c in report["clauses"]] == [
-        "fundamental_values",
-        "academic_freedom",
-        "reciprocity",
-        "ipr",
-        "data_management",
-        "exit_strategy",
-    ]
+    assert [c["id"] for c in report["clauses"]] == list(CLAUSE_IDS)
     text = extract(path).text
     for clause in report["clauses"]:
         if clause["status"] == "missing":

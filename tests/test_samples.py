@@ -13,17 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from analyser.patterns import CLAUSE_IDS
 from tests.conftest import SAMPLES
 
 LABELS = yaml.safe_load((SAMPLES / "labels.yaml").read_text(encoding="utf-8"))["samples"]
-CLAUSES = (
-    "fundamental_values",
-    "academic_freedom",
-    "reciprocity",
-    "ipr",
-    "data_management",
-    "exit_strategy",
-)
+CLAUSES = CLAUSE_IDS
 MIN_STATUS_ACCURACY = 0.85
 
 

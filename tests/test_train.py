@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from analyser.corpus import corpus_hash, load_passages
+from analyser.patterns import CLAUSE_IDS
 from analyser.pipeline import MODEL_NAME, models_dir
 from analyser.train import cross_validate, patterns_hash, train_model
 
@@ -36,14 +37,7 @@ def test_train_shipped_model_records_its_inputs() -> None:
 def test_train_cross_validation_reports_every_clause() -> None:
     passages = load_passages()[::3]  # a third keeps this quick; the README figures use all
     result = cross_validate(passages, folds=3)
-    assert set(result.scores) == {
-        "fundamental_values",
-        "academic_freedom",
-        "reciprocity",
-        "ipr",
-        "data_management",
-        "exit_strategy",
-    }
+    assert set(result.scores) == set(CLAUSE_IDS)
     for by_target in result.scores.values():
         assert by_target["any"].f1 > 0.5
     assert sum(n for _lo, _hi, n, _rate in result.reliability) == len(passages) * 12
