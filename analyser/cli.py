@@ -69,6 +69,11 @@ def main() -> None:
     help="Exit 1 if any clause is missing (or, with 'partial', not fully present).",
 )
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+@click.option(
+    "--ocr",
+    is_flag=True,
+    help="Run OCR (ocrmypdf, English and Norwegian) on PDFs that have no text layer.",
+)
 @limit_options
 def check(
     files: tuple[Path, ...],
@@ -77,6 +82,7 @@ def check(
     profile: str | None,
     fail_on: str | None,
     no_model: bool,
+    ocr: bool,
     limits: Limits,
 ) -> None:
     """Analyse one or more agreements and print a gap report.
@@ -89,7 +95,7 @@ def check(
     from analyser.render import render, render_many
 
     try:
-        analyser = Analyser.for_profile(profile, use_model=not no_model, limits=limits)
+        analyser = Analyser.for_profile(profile, use_model=not no_model, limits=limits, ocr=ocr)
     except AnalyserError as e:
         raise fail(e) from e
     reports, unreadable = [], 0

@@ -43,6 +43,10 @@ class NoTextLayer(UnreadableDocument):
     pass
 
 
+class OcrFailed(UnreadableDocument):
+    """OCR was asked for but is not installed, failed, or still found no text."""
+
+
 class DocumentTooLarge(UnreadableDocument):
     pass
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from analyser import __version__
 from analyser.classifier import ClauseClassifier
 from analyser.document import Document
-from analyser.errors import ModelError
+from analyser.errors import ModelError, NoTextLayer
 from analyser.limits import Limits
 from analyser.profiles import Profile, apply_required_elements, load_profile
 from analyser.report import DocumentInfo, Report
@@ -54,6 +54,7 @@ class Analyser:
     use_model: bool = True
     model_dir: str | None = None
     limits: Limits | None = None  # None: defaults, overridden by ANALYSER_MAX_... variables
+    ocr: bool = False  # run OCR on PDFs without a text layer (only when the user asks)
     timings: dict[str, float] = field(default_factory=dict)
     _matchers: dict[str, ClauseMatcher] = field(default_factory=dict, repr=False)
 
@@ -65,9 +66,14 @@ class Analyser:
         use_model: bool = True,
         model_dir: str | None = None,
         limits: Limits | None = None,
+        ocr: bool = False,
     ) -> Analyser:
         return cls(
-            load_profile(name_or_path), use_model=use_model, model_dir=model_dir, limits=limits
+            load_profile(name_or_path),
+            use_model=use_model,
+            model_dir=model_dir,
+            limits=limits,
+            ocr=ocr,
         )
 
     def matcher(self, lang: str) -> ClauseMatcher:
@@ -90,7 +96,14 @@ class Analyser:
         from analyser.isolation import extract_isolated  # parsers are heavy: import on use
 
         started = time.perf_counter()
-        document = extract_isolated(path, self.limits)
+        try:
+            document = extract_isolated(path, self.limits)
+        except NoTextLayer:
+            if not self.ocr:
+                raise
+            from analyser.ocr import extract_with_ocr
+
+            document = extract_with_ocr(Path(path), self.limits)
         self.timings["extract"] = time.perf_counter() - started
         return self.analyse_document(document)
 

@@ -136,7 +136,7 @@ def extract_pdf(
     furniture = _furniture_parts(pages, furniture_ids)
     paragraphs, empty_pages = _body_paragraphs(pages, furniture_ids)
     if sum(len(t) - t.count(" ") for t, *_ in paragraphs) < MIN_CHARS_PER_PAGE * n_pages:
-        raise NoTextLayer("no text layer — scanned? run OCR first", path)
+        raise NoTextLayer("no text layer — scanned? run OCR first (analyser check --ocr)", path)
     paragraphs = _resolve_hyphens(_merge_across_pages(paragraphs))
     text, blocks = join_blocks(paragraphs)
     _, furniture_blocks = join_blocks(furniture)
