@@ -15,12 +15,12 @@ from pathlib import Path
 import docx
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from reportlab.lib import pdfencrypt
+from reportlab.lib import colors, pdfencrypt
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 HEADER = "Research Cooperation Agreement - DRAFT v3"
 DOCX_HEADER = "CONFIDENTIAL DRAFT - not for circulation"
@@ -91,6 +91,58 @@ def build_agreement_pdf(path: Path, pages: int = 3) -> Path:
         return int(doc.page)
 
     build(build(0))
+    return path
+
+
+# A ruled table (reportlab GRID); the last cell wraps inside its column.
+RULED_ROWS = [
+    ("Party", "Contact", "Responsibility"),
+    ("Nordvik University", "Prof. Anne Berg", "Coordinates the joint work plan"),
+    (
+        "Riverside Institute",
+        "Dr. Chen Wei",
+        "Keeps the data management plan up to date and reports on it every six months",
+    ),
+]
+BEFORE_TABLE = "The contact persons of the Parties are listed in the following table."
+AFTER_TABLE = "Each Party may replace its contact person by written notice."
+
+
+def _ruled_table() -> Table:
+    cell = getSampleStyleSheet()["BodyText"]
+    rows = [[Paragraph(text, cell) for text in row] for row in RULED_ROWS]
+    table = Table(rows, colWidths=[45 * mm, 40 * mm, 60 * mm])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    return table
+
+
+def build_table_pdf(path: Path, pages: int = 3, table_every: int = 2) -> Path:
+    """Pages of prose; every ``table_every``-th page also carries the ruled table between two
+    paragraphs. Page 2 holds the first table with the default arguments."""
+    styles = getSampleStyleSheet()
+    body, head = styles["BodyText"], styles["Heading2"]
+    story: list[object] = []
+    for n in range(1, pages + 1):
+        if n > 1:
+            story.append(PageBreak())
+        story += [Paragraph(f"{n}. Clause number {n}", head), Paragraph(FILLER * 3, body)]
+        if n % table_every == 0:
+            story += [Paragraph(BEFORE_TABLE, body), _ruled_table(), Paragraph(AFTER_TABLE, body)]
+        story.append(Paragraph(FILLER * 2, body))
+    SimpleDocTemplate(str(path), pagesize=A4, title="Agreement").build(story)
+    return path
+
+
+def build_framed_box_pdf(path: Path) -> Path:
+    """Prose with one framed box (a single rectangle around a paragraph): not a table."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.rect(55, 700, 480, 60)
+    text = c.beginText(60, 745)
+    for line in ("1. Purpose", FILLER[:90], FILLER[90:180], "2. Term", FILLER[:90]):
+        text.textLine(line)
+    c.drawText(text)
+    c.showPage()
+    c.save()
     return path
 
 

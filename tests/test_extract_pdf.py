@@ -7,13 +7,18 @@ from pathlib import Path
 
 import pytest
 from extract_fixtures import (
+    AFTER_TABLE,
+    BEFORE_TABLE,
     HEADER,
     PAGE_MARKERS,
+    RULED_ROWS,
     build_agreement_docx,
     build_agreement_pdf,
     build_encrypted_pdf,
+    build_framed_box_pdf,
     build_pages_pdf,
     build_scanned_pdf,
+    build_table_pdf,
     convert_with_libreoffice,
     soffice,
 )
@@ -22,6 +27,9 @@ from analyser.document import Document
 from analyser.errors import CorruptDocument, EncryptedDocument, NoTextLayer
 from analyser.extract import extract, extract_bytes
 from analyser.extract.pdf import _PAGE_NUMBER_RE
+from analyser.isolation import extract_isolated
+
+RULED_CELLS = [cell for row in RULED_ROWS for cell in row]
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +219,111 @@ def test_docx_converted_by_libreoffice(tmp_path: Path) -> None:
     assert len(fillers) == 30
     for block in doc.blocks:
         assert doc.text[block.start : block.end] == block.text
+
+
+# --- ruled tables (pdfplumber on the pages pdfium finds rules on) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def table_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_table_pdf(tmp_path_factory.mktemp("tables") / "table.pdf", pages=5)
+
+
+@pytest.fixture(scope="module")
+def tabled(table_pdf: Path) -> Document:
+    return extract(table_pdf)
+
+
+def _cells(doc: Document) -> list[tuple[int | None, str]]:
+    return [(b.page, b.text) for b in doc.blocks if b.kind == "table_cell"]
+
+
+def test_ruled_table_cells_in_row_order_on_their_pages(tabled: Document) -> None:
+    # build_table_pdf puts the table on every second page: pages 2 and 4 of 5.
+    expected = [(page, cell) for page in (2, 4) for cell in RULED_CELLS]
+    assert _cells(tabled) == expected
+
+
+def test_wrapped_cell_is_one_block(tabled: Document) -> None:
+    long_cell = RULED_ROWS[2][2]
+    assert sum(b.text == long_cell for b in tabled.blocks) == 2  # pages 2 and 4
+
+
+def test_table_text_is_not_duplicated_in_paragraphs(tabled: Document) -> None:
+    prose = " ".join(b.text for b in tabled.blocks if b.kind != "table_cell")
+    for cell in [cell for row in RULED_ROWS[1:] for cell in row]:  # the header words recur
+        assert cell not in prose
+        assert tabled.text.count(cell) == 2
+
+
+def test_table_stands_between_its_paragraphs(tabled: Document) -> None:
+    kinds = [(b.kind, b.text) for b in tabled.blocks]
+    first = kinds.index(("table_cell", RULED_CELLS[0]))
+    last = first + len(RULED_CELLS) - 1
+    assert kinds[first - 1] == ("paragraph", BEFORE_TABLE)
+    assert kinds[last] == ("table_cell", RULED_CELLS[-1])
+    assert kinds[last + 1] == ("paragraph", AFTER_TABLE)
+
+
+def test_table_offsets_slice_the_text(tabled: Document) -> None:
+    for block in tabled.blocks:
+        assert tabled.text[block.start : block.end] == block.text
+
+
+def test_only_table_pages_reach_pdfplumber(
+    table_pdf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pdfplumber
+
+    calls: list[list[int]] = []
+    real_open = pdfplumber.open
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(list(kwargs["pages"]))  # type: ignore[call-overload]
+        return real_open(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdfplumber, "open", spy)
+    extract(table_pdf)
+    assert calls == [[2, 4]]
+
+
+def _no_pdfplumber(*args: object, **kwargs: object) -> object:
+    raise AssertionError("pdfplumber opened a PDF without a ruled table")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [build_agreement_pdf, build_framed_box_pdf],
+    ids=["unruled-table-and-furniture", "one-framed-box"],
+)
+def test_pages_without_rules_never_call_pdfplumber(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, build: object
+) -> None:
+    import pdfplumber
+
+    monkeypatch.setattr(pdfplumber, "open", _no_pdfplumber)
+    doc = extract(build(tmp_path / "plain.pdf"))  # type: ignore[operator]
+    assert doc.blocks and not _cells(doc)
+
+
+def test_unreadable_table_layout_falls_back_to_running_text(
+    table_pdf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pdfplumber
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise ValueError("pdfminer could not parse this")
+
+    monkeypatch.setattr(pdfplumber, "open", broken)
+    doc = extract(table_pdf)
+    assert not _cells(doc)
+    assert "Nordvik University" in doc.text
+    assert doc.warnings == [
+        "table layout of page(s) 2, 4 could not be read; kept as running text"
+    ]
+
+
+def test_table_cells_survive_isolated_extraction(table_pdf: Path, tabled: Document) -> None:
+    isolated = extract_isolated(table_pdf)
+    assert _cells(isolated) == _cells(tabled)
+    assert isolated.text == tabled.text

@@ -16,6 +16,12 @@ Pipeline per document:
 3. reflow the remaining lines into paragraphs (vertical gap, font-size change, clause number,
    short line ending a sentence);
 4. join paragraphs split by a page break, and resolve line-end hyphens (see ``_join_hyphen``).
+
+Tables are the one thing pdfium's lines get wrong: a ruled table comes out as one line per row
+with the cells run together. Pages that carry ruling lines (pdfium can tell cheaply) go to
+pdfplumber, which knows the grid (see :mod:`analyser.extract.pdf_tables`); each cell becomes a
+``table_cell`` block where the table stood in the flow, and pdfium's lines inside the table's
+box are dropped so no text appears twice. Pages without rules never touch pdfplumber.
 """
 
 from __future__ import annotations
@@ -23,16 +29,18 @@ from __future__ import annotations
 import math
 import re
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from analyser.document import BlockKind, Document, join_blocks
 from analyser.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument, NoTextLayer
+from analyser.extract.pdf_tables import FoundTable, find_tables, is_ruled
 from analyser.extract.text import ends_sentence, starts_clause
 from analyser.limits import Limits
 
@@ -97,10 +105,23 @@ class _Line:
 
 
 @dataclass
+class _Table:
+    """A table placed in its page's flow: it goes before body line ``before`` (an index into
+    ``_Page.lines``, which no longer holds the table's own lines)."""
+
+    before: int
+    top: float
+    cells: list[str]
+
+
+@dataclass
 class _Page:
     number: int
     height: float
     lines: list[_Line]
+    ruled: bool = False  # carries ruling lines: may hold a table, worth asking pdfplumber
+    top_edge: float = 0.0  # top of the MediaBox, to convert pdfplumber's coordinates
+    tables: list[_Table] = field(default_factory=list)
 
 
 def extract_pdf(
@@ -132,6 +153,7 @@ def extract_pdf(
                     f"{i + 1}; the limit is {limits.max_chars:,}",
                     path,
                 )
+    unread_tables = _add_tables(data, pages)
     furniture_ids = _find_furniture(pages)
     furniture = _furniture_parts(pages, furniture_ids)
     paragraphs, empty_pages = _body_paragraphs(pages, furniture_ids)
@@ -142,7 +164,7 @@ def extract_pdf(
     _, furniture_blocks = join_blocks(furniture)
     return Document(
         name, path, sha256, "pdf", text, blocks, pages=n_pages,
-        furniture=furniture_blocks, warnings=_warnings(data, empty_pages),
+        furniture=furniture_blocks, warnings=_warnings(data, empty_pages, unread_tables),
     )  # fmt: skip
 
 
@@ -189,7 +211,9 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: str) -> _Page:
             lines = _page_lines(textpage)
         finally:
             textpage.close()
-        return _Page(index + 1, page.get_height(), lines)
+        # Rotated pages keep pdfium's lines: the coordinate conversion assumes upright pages.
+        ruled = page.get_rotation() == 0 and is_ruled(page)
+        return _Page(index + 1, page.get_height(), lines, ruled, page.get_mediabox()[3])
     except pdfium.PdfiumError as e:
         raise CorruptDocument(f"text of page {index + 1} could not be read", path) from e
     finally:
@@ -233,6 +257,64 @@ def _clean(text: str) -> str:
     """Collapse runs of spaces pdfium inserts for wide gaps (table columns, justified text) and
     drop control characters that broken font encodings map glyphs to."""
     return _SPACES_RE.sub(" ", _CONTROL_RE.sub("", text))
+
+
+# --- tables ------------------------------------------------------------------------------
+
+
+def _add_tables(data: bytes, pages: list[_Page]) -> list[int]:
+    """Move the tables of ruled pages out of the line flow; return pages pdfplumber failed on.
+
+    Runs outside the pdfium lock: pdfplumber does not use pdfium.
+    """
+    candidates = {page.number: page.top_edge for page in pages if page.ruled}
+    if not candidates:
+        return []
+    scan = find_tables(data, candidates)
+    for number, found in scan.tables.items():
+        _place_tables(pages[number - 1], found)
+    return scan.failed
+
+
+def _table_of(line: _Line, tables: list[FoundTable]) -> int | None:
+    """Index of the table whose box holds the line's centre, if any."""
+    if line.top is None or line.first_bottom is None or line.left is None or line.right is None:
+        return None
+    x, y = (line.left + line.right) / 2, (line.top + line.first_bottom) / 2
+    return next((t for t, table in enumerate(tables) if table.contains(x, y)), None)
+
+
+def _place_tables(page: _Page, tables: list[FoundTable]) -> None:
+    """Drop the page's lines inside a table and put the table where its first line stood
+    (or, if pdfium had no line there, before the first line below the table's top)."""
+    kept: list[_Line] = []
+    first: dict[int, int] = {}
+    for line in page.lines:
+        t = _table_of(line, tables)
+        if t is None:
+            kept.append(line)
+        else:
+            first.setdefault(t, len(kept))
+    placed = []
+    for t, table in enumerate(tables):
+        before = first.get(t)
+        if before is None:
+            below = (k for k, line in enumerate(kept) if (line.top or 0.0) < table.top)
+            before = next(below, len(kept))
+        placed.append(_Table(before, table.top, _cell_texts(table)))
+    page.lines = kept
+    page.tables = sorted(placed, key=lambda table: (table.before, -table.top))
+
+
+def _cell_texts(table: FoundTable) -> list[str]:
+    """Cells row by row, left to right; a cell's wrapped lines are joined like a paragraph's."""
+    cells = []
+    for row in table.rows:
+        for cell in row:
+            lines = [_Line(_clean(text.strip())) for text in cell if text.strip()]
+            if lines:
+                cells.append(_join_lines(lines))
+    return cells
 
 
 # --- furniture ---------------------------------------------------------------------------
@@ -426,7 +508,9 @@ def _join_lines(lines: list[_Line]) -> str:
 
 
 def _page_paragraphs(body: list[_Line], m: _Metrics) -> list[tuple[str, BlockKind]]:
-    m = _with_edges(m, body)
+    """Reflow a run of lines; ``m`` carries the page's text edges (see :func:`_with_edges`)."""
+    if not body:
+        return []
     groups: list[list[_Line]] = []
     for line in body:
         if groups and not _breaks_before(groups[-1][-1], line, m):
@@ -450,19 +534,31 @@ _Part = tuple[str, int | None, BlockKind, str | None, int | None]
 def _body_paragraphs(
     pages: list[_Page], furniture_ids: dict[tuple[int, int], str]
 ) -> tuple[list[_Part], list[int]]:
-    """Paragraphs of all pages in order, and the numbers of pages without body text."""
-    bodies = [
-        [line for i, line in enumerate(page.lines) if (page.number, i) not in furniture_ids]
+    """Paragraphs and table cells of all pages in order, and the numbers of pages without body
+    text. A table splits its page's lines into the runs before and after it; each run is
+    reflowed on its own, against the edges of the whole page."""
+    kept = [
+        [i for i in range(len(page.lines)) if (page.number, i) not in furniture_ids]
         for page in pages
     ]
+    bodies = [[page.lines[i] for i in ids] for page, ids in zip(pages, kept, strict=True)]
     metrics = _document_metrics(bodies)
     parts: list[_Part] = []
     empty: list[int] = []
-    for page, body in zip(pages, bodies, strict=True):
-        if sum(len(line.text) for line in body) < MIN_CHARS_PER_PAGE:
+    for page, ids, body in zip(pages, kept, bodies, strict=True):
+        chars = sum(len(line.text) for line in body)
+        if chars + sum(len(c) for t in page.tables for c in t.cells) < MIN_CHARS_PER_PAGE:
             empty.append(page.number)
-        for text, kind in _page_paragraphs(body, metrics):
-            parts.append((text, page.number, kind, None, None))
+        m = _with_edges(metrics, body)
+        runs: list[tuple[str, BlockKind]] = []
+        start = 0
+        for table in page.tables:
+            cut = bisect_left(ids, table.before)
+            runs += _page_paragraphs(body[start:cut], m)
+            runs += [(cell, "table_cell") for cell in table.cells]
+            start = cut
+        runs += _page_paragraphs(body[start:], m)
+        parts += [(text, page.number, kind, None, None) for text, kind in runs]
     return parts, empty
 
 
@@ -519,11 +615,14 @@ def _join_hyphen(mo: re.Match[str], vocabulary: set[str]) -> str:
     return left + right
 
 
-def _warnings(data: bytes, empty_pages: list[int]) -> list[str]:
+def _warnings(data: bytes, empty_pages: list[int], unread_tables: list[int]) -> list[str]:
     warnings = []
     if empty_pages:
         listed = ", ".join(str(n) for n in empty_pages)
         warnings.append(f"no text on page(s) {listed} — scanned pages are not analysed")
+    if unread_tables:
+        listed = ", ".join(str(n) for n in unread_tables)
+        warnings.append(f"table layout of page(s) {listed} could not be read; kept as running text")
     if b"%%EOF" not in data[-2048:]:
         warnings.append("PDF looks truncated (no %%EOF marker); text may be missing")
     return warnings
