@@ -6,7 +6,6 @@ loaded on first use and reused, so a warm process pays only for the document its
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +22,6 @@ from analyser.report import DocumentInfo, Report
 from analyser.rules import ClauseMatcher
 from analyser.segment import segment
 
-log = logging.getLogger(__name__)
 MODEL_NAME = "clause_classifier"
 
 

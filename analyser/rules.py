@@ -137,12 +137,13 @@ class TermMatcher:
         for term in sorted(grown):
             self._add(term)
 
-    def find(self, texts: list[str]) -> list[dict[str, int]]:
-        """For each text, the terms found and the token position of each one's first match."""
+    def find(self, texts: list[str]) -> list[tuple[dict[str, int], Doc]]:
+        """For each text, the terms found (with the token position of each one's first match)
+        and the tokenised text, which callers reuse rather than tokenise again."""
         docs = [self.nlp.make_doc(text) for text in texts]
         self._learn(docs)
         strings = self.nlp.vocab.strings
-        found_per_text: list[dict[str, int]] = []
+        found_per_text: list[tuple[dict[str, int], Doc]] = []
         for doc in docs:
             found: dict[str, int] = {}
             # An empty Matcher (no wildcard word seen yet) warns (spaCy W036); it finds nothing.
@@ -150,11 +151,8 @@ class TermMatcher:
             for match_id, start, _end in [*by_tokens, *self.phrases(doc)]:
                 term = strings[match_id]
                 found[term] = min(found.get(term, start), start)
-            found_per_text.append(found)
+            found_per_text.append((found, doc))
         return found_per_text
-
-    def tokens(self, text: str) -> list[str]:
-        return [t.lower_ for t in self.nlp.make_doc(text)]
 
 
 @lru_cache(maxsize=1)
@@ -189,7 +187,7 @@ class ClauseMatcher:
 
     def match(self, sentences: list[str]) -> list[RuleHit]:
         hits: list[RuleHit] = []
-        for index, found in enumerate(self.terms.find(sentences)):
+        for index, (found, doc) in enumerate(self.terms.find(sentences)):
             if not found:
                 continue
             lowered: list[str] | None = None
@@ -199,7 +197,7 @@ class ClauseMatcher:
                     continue
                 negated = False
                 if rule.negatable:
-                    lowered = lowered or self.terms.tokens(sentences[index])
+                    lowered = lowered or [t.lower_ for t in doc]
                     negated = self._negated(lowered, first)
                 hits.append(RuleHit(clause.id, target, is_concern, index, negated))
         return hits
@@ -220,9 +218,3 @@ def _first_position(rule: Rule, found: dict[str, int]) -> int | None:
             first = min(positions)
     return first
 
-
-def group_hits(hits: list[RuleHit]) -> dict[str, list[RuleHit]]:
-    by_clause: dict[str, list[RuleHit]] = defaultdict(list)
-    for hit in hits:
-        by_clause[hit.clause].append(hit)
-    return by_clause
