@@ -130,6 +130,8 @@ class ClauseAgreement:
     observed: float  # share of passages given the same value (none/partial/core)
     kappa: float  # Cohen's kappa on none/partial/core
     kappa_any: float  # Cohen's kappa on "there" (partial or core) vs none
+    f1_any: float  # F1 of one annotator against the other on "there" (symmetric): the
+    # ceiling a model scored against one annotator's labels can be expected to reach
 
 
 def agreement(first: dict[str, Annotation], second: dict[str, Annotation]) -> list[ClauseAgreement]:
@@ -142,12 +144,15 @@ def agreement(first: dict[str, Annotation], second: dict[str, Annotation]) -> li
         observed = sum(x == y for x, y in zip(a, b, strict=True)) / len(keys)
         there_a = [x != "none" for x in a]
         there_b = [y != "none" for y in b]
+        both_there = sum(x and y for x, y in zip(there_a, there_b, strict=True))
+        either = sum(there_a) + sum(there_b)
         result.append(
             ClauseAgreement(
                 clause,
                 observed,
                 cohen_kappa(a, b),
                 cohen_kappa([str(x) for x in there_a], [str(y) for y in there_b]),
+                2 * both_there / either if either else 1.0,
             )
         )
     return result
@@ -190,13 +195,14 @@ def render_agreement(rounds: dict[str, dict[str, Annotation]], final: dict[str, 
         f"(third annotations: {len(third)})",
         f"- Passages whose adjudicated label differs from the writer's: {changed}",
         "",
-        "| clause | same value | kappa (none/partial/core) | kappa (there vs none) |",
-        "|---|---:|---:|---:|",
+        "| clause | same value | kappa (none/partial/core) | kappa (there vs none) | F1 (there) |",
+        "|---|---:|---:|---:|---:|",
     ]
     firsts = {k: first[k] for k in both}
     for row in agreement(firsts, second):
         lines.append(
-            f"| {row.clause} | {row.observed:.3f} | {row.kappa:.3f} | {row.kappa_any:.3f} |"
+            f"| {row.clause} | {row.observed:.3f} | {row.kappa:.3f} | {row.kappa_any:.3f} "
+            f"| {row.f1_any:.3f} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -114,3 +114,7 @@ def test_annotation_agreement_is_reported_for_every_clause() -> None:
     rows = {row.clause: row for row in agreement(first, second)}
     assert rows["ipr"].observed == pytest.approx(0.5)
     assert rows["ipr"].kappa_any == pytest.approx(1.0)
+    assert rows["ipr"].f1_any == pytest.approx(1.0)
+    first["b"] = Annotation({"ipr": "partial"})  # now one says "there", the other not
+    rows = {row.clause: row for row in agreement(first, second)}
+    assert rows["ipr"].f1_any == pytest.approx(2 / 3)
