@@ -232,8 +232,8 @@ def rewrite_training_file(path: Path, final: dict[str, Annotation]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Report agreement; with --write, apply the adjudicated labels and rebuild AGREEMENT.md.
 
-    ``--seed-first`` records the current training labels as the writer's round (done once,
-    before any second annotation exists).
+    ``--seed-first`` records the labels of newly written passages as the writer's round; run it
+    after adding passages and before any other annotator sees them.
     """
     import argparse
 
@@ -241,15 +241,23 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m analyser.annotation")
     parser.add_argument("--write", action="store_true", help="apply labels, rebuild AGREEMENT.md")
-    parser.add_argument("--seed-first", action="store_true", help="record writer labels")
+    parser.add_argument(
+        "--seed-first", action="store_true", help="record the writer labels of new passages"
+    )
     args = parser.parse_args(argv)
     passages = load_passages()
     directory = annotations_dir()
     if args.seed_first:
+        # Only passages not yet recorded: once adjudicated, a training label is no longer the
+        # writer's, so an existing entry must never be overwritten.
         directory.mkdir(parents=True, exist_ok=True)
-        with (directory / "first.jsonl").open("w", encoding="utf-8") as fh:
+        recorded = load_round(directory / "first.jsonl")
+        with (directory / "first.jsonl").open("a", encoding="utf-8") as fh:
             for p in passages:
-                fh.write(annotation_of(p).to_json(passage_key(p.text)) + "\n")
+                key = passage_key(p.text)
+                if key not in recorded:
+                    recorded[key] = annotation_of(p)
+                    fh.write(recorded[key].to_json(key) + "\n")
         return 0
     rounds = load_rounds(directory)
     final = adjudicated(passages, rounds)

@@ -88,7 +88,9 @@ def test_annotation_rewrite_keeps_order_and_other_fields(tmp_path: Path) -> None
 def test_annotation_shipped_corpus_carries_the_adjudicated_labels() -> None:
     passages = load_passages()
     rounds = load_rounds()
-    assert len(rounds["first"]) == len(passages), "every passage needs its writer's round"
+    keys = {passage_key(p.text) for p in passages}
+    assert keys <= rounds["first"].keys(), "every passage needs its writer's labels recorded"
+    assert keys <= rounds["second"].keys(), "every passage needs a blind second annotation"
     final = adjudicated(passages, rounds)
     wrong = [
         p.origin
