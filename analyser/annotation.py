@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyser.corpus import Passage
+from analyser.corpus import Passage, dedup_key
 from analyser.errors import PatternError
 from analyser.patterns import CLAUSE_IDS, patterns_dir
 
@@ -49,8 +50,7 @@ class Annotation:
 def passage_key(text: str) -> str:
     """Stable id of a passage: its text with case and spacing normalised (as the corpus
     deduplicates), so reordering or re-wrapping the training files does not orphan a label."""
-    normalised = " ".join(text.lower().split())
-    return hashlib.sha256(normalised.encode()).hexdigest()[:16]
+    return hashlib.sha256(dedup_key(text).encode()).hexdigest()[:16]
 
 
 def annotation_of(passage: Passage) -> Annotation:
@@ -113,7 +113,7 @@ def adjudicate(votes: list[Annotation]) -> Annotation:
     return Annotation(labels, concerns)
 
 
-def cohen_kappa(first: list[str], second: list[str]) -> float:
+def cohen_kappa(first: Sequence[Hashable], second: Sequence[Hashable]) -> float:
     """Agreement beyond chance between two annotators over the same items."""
     n = len(first)
     if n == 0 or n != len(second):
@@ -151,7 +151,7 @@ def agreement(first: dict[str, Annotation], second: dict[str, Annotation]) -> li
                 clause,
                 observed,
                 cohen_kappa(a, b),
-                cohen_kappa([str(x) for x in there_a], [str(y) for y in there_b]),
+                cohen_kappa(there_a, there_b),
                 2 * both_there / either if either else 1.0,
             )
         )
@@ -198,8 +198,7 @@ def render_agreement(rounds: dict[str, dict[str, Annotation]], final: dict[str, 
         "| clause | same value | kappa (none/partial/core) | kappa (there vs none) | F1 (there) |",
         "|---|---:|---:|---:|---:|",
     ]
-    firsts = {k: first[k] for k in both}
-    for row in agreement(firsts, second):
+    for row in agreement(first, second):
         lines.append(
             f"| {row.clause} | {row.observed:.3f} | {row.kappa:.3f} | {row.kappa_any:.3f} "
             f"| {row.f1_any:.3f} |"

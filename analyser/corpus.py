@@ -34,6 +34,11 @@ def training_files(directory: Path | None = None) -> list[Path]:
     return sorted(directory.glob("*.jsonl"))
 
 
+def dedup_key(text: str) -> str:
+    """Passages equal but for case and spacing are one passage."""
+    return " ".join(text.lower().split())
+
+
 def load_passages(files: list[Path] | None = None) -> list[Passage]:
     """All passages, in a stable order (files sorted, lines in order), duplicates dropped."""
     passages: list[Passage] = []
@@ -44,7 +49,7 @@ def load_passages(files: list[Path] | None = None) -> list[Passage]:
                 if not line.strip():
                     continue
                 passage = _parse(path, number, line)
-                key = " ".join(passage.text.lower().split())
+                key = dedup_key(passage.text)
                 if key in seen:
                     continue
                 seen.add(key)
