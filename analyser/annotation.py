@@ -20,11 +20,10 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyser.corpus import Passage, dedup_key
+from analyser.corpus import Passage, dedup_key, parse_labels
 from analyser.errors import PatternError
 from analyser.patterns import CLAUSE_IDS, patterns_dir
 
-VALUES = ("none", "partial", "core")
 ROUNDS = ("first", "second", "third")
 
 
@@ -71,13 +70,10 @@ def load_round(path: Path) -> dict[str, Annotation]:
             if not line.strip():
                 continue
             raw = json.loads(line)
-            labels = raw.get("labels") or {}
-            concerns = raw.get("concerns") or []
-            bad = [c for c in [*labels, *concerns] if c not in CLAUSE_IDS]
-            bad += [v for v in labels.values() if v not in VALUES[1:]]
-            if bad or not isinstance(raw.get("key"), str):
-                raise PatternError(f"line {number}: bad annotation {bad or raw}", str(path))
-            result[raw["key"]] = Annotation(dict(labels), frozenset(concerns))
+            if not isinstance(raw.get("key"), str):
+                raise PatternError(f"line {number}: annotation without a 'key'", str(path))
+            labels, concerns = parse_labels(raw, f"line {number}", path)
+            result[raw["key"]] = Annotation(labels, frozenset(concerns))
     return result
 
 

@@ -69,6 +69,20 @@ def _parse(path: Path, number: int, line: str) -> Passage:
     lang = raw.get("lang")
     if lang not in LANGS:
         raise PatternError(f"{where}: lang must be one of {LANGS}, got {lang!r}", str(path))
+    labels, concerns = parse_labels(raw, where, path)
+    return Passage(
+        text.strip(),
+        lang,
+        labels,
+        concerns,
+        str(raw.get("source", "written")),
+        f"{path.name}:{number}",
+    )
+
+
+def parse_labels(raw: dict, where: str, path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The labels and concerns of one JSONL line, checked; shared by the training files and
+    the annotation rounds, so both reject the same typos."""
     labels = raw.get("labels") or {}
     for clause, strength in labels.items():
         if clause not in CLAUSE_IDS or strength not in STRENGTHS:
@@ -77,14 +91,7 @@ def _parse(path: Path, number: int, line: str) -> Passage:
     for clause in concerns:
         if clause not in CLAUSE_IDS:
             raise PatternError(f"{where}: unknown concern clause {clause!r}", str(path))
-    return Passage(
-        text.strip(),
-        lang,
-        dict(labels),
-        concerns,
-        str(raw.get("source", "written")),
-        f"{path.name}:{number}",
-    )
+    return dict(labels), concerns
 
 
 def corpus_hash(passages: list[Passage]) -> str:
