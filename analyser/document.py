@@ -11,8 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-BlockKind = Literal["paragraph", "heading", "list_item", "table_cell", "header", "footer"]
+BlockKind = Literal[
+    "paragraph", "heading", "list_item", "table_cell", "header", "footer", "footnote", "comment"
+]
 FileFormat = Literal["pdf", "docx", "txt"]
+# Why a passage present in the file is not analysed: a reader cannot see it (hidden), or it is
+# page furniture rather than agreement text (skipped).
+HiddenReason = Literal[
+    "hidden_run",  # DOCX w:vanish / w:specVanish
+    "invisible_colour",  # white on white, text the same colour as its background
+    "tiny_font",  # too small to read (e.g. 1 pt)
+    "deleted_row",  # DOCX w:trPr/w:del
+    "alternate_content",  # the mc:Choice branch Word does not show
+    "render_mode_invisible",  # PDF text render mode 3 / 7
+    "outside_page",  # PDF text outside the crop box
+    "clipped",  # PDF text inside a zero-area clip
+    "optional_content_off",  # PDF optional content group that is OFF
+    "actual_text_mismatch",  # PDF /ActualText or ToUnicode that disagrees with the glyphs
+    "other",
+]
+SkippedKind = Literal[
+    "running_header", "running_footer", "page_number", "letterhead", "table_of_contents", "other"
+]
 
 
 @dataclass(frozen=True)
@@ -30,6 +50,75 @@ class Block:
     kind: BlockKind = "paragraph"
     number: str | None = None
     level: int | None = None
+    # Language of this block (ISO 639-1; bokmål "nb", nynorsk "nn") when a detector decided
+    # it; None means "the document's language". Bilingual drafts are matched block by block.
+    language: str | None = None
+    # Where the block sits outside the main body: "Annex 2", "footnote 3". None for the body.
+    part: str | None = None
+
+
+@dataclass(frozen=True)
+class HiddenPassage:
+    """Text that is in the file but that a reader of the rendered draft cannot see.
+
+    It is never evidence; the report counts and lists it, because a clause hidden in a
+    partner's draft is itself worth an adviser's attention.
+    """
+
+    text: str
+    reason: HiddenReason
+    page: int | None = None
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class SkippedPassage:
+    """Page furniture kept out of the analysed text (running headers, tables of contents)."""
+
+    text: str
+    kind: SkippedKind
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class RevisionMark:
+    """One tracked change in a DOCX (w:ins, w:del, w:moveFrom, w:moveTo)."""
+
+    kind: Literal["inserted", "deleted"]
+    text: str
+    author: str | None = None
+    date: str | None = None  # ISO 8601 as written in the file
+    section: str | None = None
+
+
+@dataclass
+class Revisions:
+    """Pending tracked changes of a DOCX and the draft as it read before them.
+
+    ``Document.text`` is the draft with every change accepted (what Word shows in "Simple
+    Markup"); ``before`` is the same draft with every change rejected, extracted the same way,
+    so the pipeline can judge both readings and say what the redline does.
+    """
+
+    marks: list[RevisionMark]
+    before: Document | None = None
+
+    @property
+    def insertions(self) -> int:
+        return sum(1 for m in self.marks if m.kind == "inserted")
+
+    @property
+    def deletions(self) -> int:
+        return sum(1 for m in self.marks if m.kind == "deleted")
+
+    @property
+    def authors(self) -> list[str]:
+        return sorted({m.author for m in self.marks if m.author})
+
+    @property
+    def dates(self) -> list[str | None]:
+        dated = sorted(m.date for m in self.marks if m.date)
+        return [dated[0], dated[-1]] if dated else []
 
 
 @dataclass
@@ -49,6 +138,9 @@ class Document:
     pages: int | None = None
     furniture: list[Block] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    hidden: list[HiddenPassage] = field(default_factory=list)
+    skipped: list[SkippedPassage] = field(default_factory=list)
+    revisions: Revisions | None = None  # DOCX with pending tracked changes only
 
 
 def join_blocks(

@@ -13,6 +13,8 @@ from analyser.patterns import CLAUSE_IDS
 
 Status = Literal["present", "partial", "missing"]
 Severity = Literal["high", "medium", "low"]
+Risk = Literal["high", "medium", "low"]
+RevisionEffect = Literal["weakened", "removed", "added", "strengthened", "unchanged"]
 SCHEMA_VERSION = "1"
 FRAMEWORK_CLAUSES = frozenset(CLAUSE_IDS)
 
@@ -44,6 +46,17 @@ class Concern:
 
 
 @dataclass
+class RevisionEvidence:
+    """An inserted or deleted passage that changes a clause."""
+
+    kind: Literal["inserted", "deleted"]
+    text: str
+    author: str | None = None
+    date: str | None = None
+    section: str | None = None
+
+
+@dataclass
 class ClauseResult:
     id: str
     title: str
@@ -54,6 +67,18 @@ class ClauseResult:
     concerns: list[Concern] = field(default_factory=list)
     suggestion: str | None = None
     guidance: str | None = None
+    # Only when the document has pending tracked changes (DocumentInfo.revisions is set).
+    status_before_revisions: Status | None = None
+    revision_effect: RevisionEffect | None = None
+    revision_evidence: list[RevisionEvidence] = field(default_factory=list)
+
+
+@dataclass
+class RevisionSummary:
+    insertions: int
+    deletions: int
+    authors: list[str]
+    dates: list[str | None] = field(default_factory=list)
 
 
 @dataclass
@@ -73,6 +98,9 @@ class DocumentInfo:
     pages: int | None
     language: str
     characters: int
+    languages: dict[str, float] = field(default_factory=dict)  # share of text per language
+    revisions: RevisionSummary | None = None
+    hidden_text: int = 0  # passages a reader cannot see, ignored in the analysis
 
 
 @dataclass
@@ -84,6 +112,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     tool_version: str = ""
     model_version: str | None = None
+    risk: Risk | None = None  # set by the profile's risk rule after red flags
 
     def summary(self) -> dict[str, Any]:
         counts = {
@@ -110,8 +139,18 @@ class Report:
             "tool_version": self.tool_version,
             "model_version": self.model_version,
         }
+        if self.risk is not None:
+            data["risk"] = self.risk
+        document = data["document"]
+        if not document["languages"]:
+            del document["languages"]
+        if document["revisions"] is None:
+            del document["revisions"]
         for clause in data["clauses"]:
             clause["confidence"] = round(float(clause["confidence"]), 3)
+            if clause["revision_effect"] is None:  # only reported when there are revisions
+                for key in ("status_before_revisions", "revision_effect", "revision_evidence"):
+                    del clause[key]
             for ev in clause["evidence"]:
                 ev["score"] = round(float(ev["score"]), 3)
         # The schema allows only the six framework clause ids in "clauses"; an institution's

@@ -18,6 +18,8 @@ from analyser.report import (
     Evidence,
     RedFlag,
     Report,
+    RevisionEvidence,
+    RevisionSummary,
 )
 
 T = TypeVar("T")
@@ -46,6 +48,9 @@ def report_from_dict(data: dict[str, Any]) -> Report:
                 _build(Concern, k, evidence=_evidence(k.get("evidence")))
                 for k in c.get("concerns", []) or []
             ],
+            revision_evidence=[
+                _build(RevisionEvidence, r) for r in c.get("revision_evidence", []) or []
+            ],
         )
         for c in data["clauses"]
     ]
@@ -55,7 +60,15 @@ def report_from_dict(data: dict[str, Any]) -> Report:
     return _build(
         Report,
         data,
-        document=_build(DocumentInfo, data["document"]),
+        document=_build(
+            DocumentInfo,
+            data["document"],
+            revisions=(
+                _build(RevisionSummary, data["document"]["revisions"])
+                if data["document"].get("revisions")
+                else None
+            ),
+        ),
         clauses=clauses,
         red_flags=flags,
         warnings=list(data.get("warnings", [])),
