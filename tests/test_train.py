@@ -13,15 +13,39 @@ from analyser.train import cross_validate, patterns_hash, train_model
 
 
 @pytest.mark.slow
-def test_train_rebuilds_the_shipped_model_byte_for_byte(tmp_path: Path) -> None:
+def test_train_rebuilds_the_shipped_model(tmp_path: Path) -> None:
+    """The shipped model is what `analyser train` builds from the corpus and patterns.
+
+    Vocabularies, metadata and array shapes must be identical. The weights may differ in the
+    last bits: liblinear and BLAS take different SIMD paths on different CPUs (seen: 7e-9 on
+    an AVX-512 machine against the one that trained it), so they are compared to 1e-6, far
+    below anything that moves a probability at the precision reports show.
+    """
+    import json
+
+    import numpy as np
+
     train_model(tmp_path)
-    for suffix in (".json", ".npz"):
-        built = (tmp_path / f"{MODEL_NAME}{suffix}").read_bytes()
-        shipped = (models_dir() / f"{MODEL_NAME}{suffix}").read_bytes()
-        assert built == shipped, (
-            f"models/{MODEL_NAME}{suffix} is not what `analyser train` builds from the corpus "
-            "and patterns: run `analyser train` and commit the model"
-        )
+    message = (
+        f"models/{MODEL_NAME} is not what `analyser train` builds from the corpus and "
+        "patterns: run `analyser train` and commit the model"
+    )
+    built_meta = json.loads((tmp_path / f"{MODEL_NAME}.json").read_text(encoding="utf-8"))
+    shipped_meta = json.loads((models_dir() / f"{MODEL_NAME}.json").read_text(encoding="utf-8"))
+    built_meta.pop("weights_sha256")
+    shipped_meta.pop("weights_sha256")
+    assert built_meta == shipped_meta, message
+    with (
+        np.load(tmp_path / f"{MODEL_NAME}.npz", allow_pickle=False) as built,
+        np.load(models_dir() / f"{MODEL_NAME}.npz", allow_pickle=False) as shipped,
+    ):
+        assert sorted(built.files) == sorted(shipped.files), message
+        for name in built.files:
+            assert built[name].shape == shipped[name].shape, message
+            if built[name].dtype.kind == "f":
+                np.testing.assert_allclose(built[name], shipped[name], rtol=0, atol=1e-6)
+            else:
+                assert np.array_equal(built[name], shipped[name]), message
 
 
 def test_train_shipped_model_records_its_inputs() -> None:
