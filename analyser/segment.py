@@ -50,6 +50,10 @@ class Sentence:
     section: str | None
     block: int
     heading: bool = False
+    # Which part of the agreement the sentence stands in: "Preamble", "Recitals", "Annex 2",
+    # "Signature block", "footnote 3"; None for the operative body. Operative text outweighs
+    # recitals when a clause is judged, and an annex clause is cited with its annex.
+    part: str | None = None
 
 
 @dataclass
