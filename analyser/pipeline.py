@@ -137,7 +137,7 @@ class Analyser:
             len(document.text),
         )
         model_version = str(model.metadata.get("corpus_sha256", ""))[:12] if model else None
-        return Report(
+        report = Report(
             info,
             clauses,
             profile=self.profile.id,
@@ -146,3 +146,12 @@ class Analyser:
             tool_version=__version__,
             model_version=model_version,
         )
+        revisions = document.revisions
+        if revisions is not None and revisions.before is not None:
+            # Pending tracked changes: judge the draft as it read before them too.
+            from analyser.revision_effect import apply_revision_effects
+
+            timings = dict(self.timings)
+            apply_revision_effects(report, self.analyse_document(revisions.before), revisions)
+            self.timings = timings
+        return report

@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from analyser.report import ClauseResult, Evidence, RedFlag, Report
+from analyser.revision_effect import revision_sentence
 
 FORMATS: tuple[str, ...] = ("text", "json", "markdown", "html")
 
@@ -172,7 +173,11 @@ def _make_env() -> Environment:
         by_severity=by_severity,
         short_hash=short_hash,
     )
-    env.globals.update(status_labels=STATUS_LABELS, status_icons=STATUS_ICONS)
+    env.globals.update(
+        status_labels=STATUS_LABELS,
+        status_icons=STATUS_ICONS,
+        revision_sentence=revision_sentence,
+    )
     return env
 
 

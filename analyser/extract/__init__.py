@@ -142,6 +142,10 @@ def extract_bytes(
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         document = _extractor(fmt)(data, name=name, path=where, sha256=sha256, limits=limits)
+        if fmt == "docx":  # pending tracked changes: also read the draft as it was before
+            from analyser.extract.revisions import read_revisions
+
+            document.revisions = read_revisions(data, document, limits=limits)
     except AnalyserError as e:
         if e.reason == _one_line(e.reason):
             raise
