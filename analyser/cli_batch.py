@@ -30,7 +30,10 @@ _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024
     help="Folder for the reports and summary.csv / summary.html (created if needed).",
 )
 @click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
     help="Worker processes.  [default: all cores]",
 )
 @click.option(
@@ -143,7 +146,7 @@ def checklist(
 
 @click.command()
 @click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("new", required=False, type=click.Path(path_type=Path))
 @click.option(
     "-f",
     "--format",
@@ -161,22 +164,37 @@ def checklist(
 @click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
 def compare(
-    old: Path, new: Path, fmt: str, output: Path | None, profile: str | None, no_model: bool
+    old: Path,
+    new: Path | None,
+    fmt: str,
+    output: Path | None,
+    profile: str | None,
+    no_model: bool,
 ) -> None:
     """What changed between two versions of an agreement: OLD and NEW.
 
     Each may be a document (PDF/DOCX/TXT, analysed now) or a JSON report from `check` or
-    `batch`. Shows gaps closed and opened, clauses whose status or evidence changed, and red
-    flags that appeared or disappeared.
+    `batch`. Shows gaps closed and opened, clauses whose status or evidence changed, red flags
+    that appeared or disappeared and, for two documents, a word-level redline of every changed
+    passage. With OLD alone, a DOCX with tracked changes: its text before them against after.
     """
-    from analyser.compare import compare_reports, load_report, render_comparison
+    from analyser.compare import (
+        compare_versions,
+        load_version,
+        render_comparison,
+        revision_versions,
+    )
 
+    use_model = not no_model
     try:
-        before = load_report(old, profile=profile, use_model=not no_model)
-        after = load_report(new, profile=profile, use_model=not no_model)
+        if new is None:
+            before, after = revision_versions(old, profile=profile, use_model=use_model)
+        else:
+            before = load_version(old, profile=profile, use_model=use_model)
+            after = load_version(new, profile=profile, use_model=use_model)
     except AnalyserError as e:
         raise fail(e) from e
-    content = render_comparison(compare_reports(before, after), fmt)
+    content = render_comparison(compare_versions(before, after), fmt)
     if output is not None:
         write_atomically(output, content + "\n")
     else:

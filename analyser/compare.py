@@ -10,9 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analyser.errors import CorruptDocument, FileNotFound
+from analyser.errors import CorruptDocument, FileNotFound, NoRevisions
+
+if TYPE_CHECKING:
+    from analyser.document import Document
+    from analyser.text_diff import TextDiff
 
 STATUS_RANK: dict[str, int] = {"missing": 0, "partial": 1, "present": 2}
 
@@ -35,9 +39,45 @@ def load_report(
         if not (isinstance(data, dict) and "clauses" in data and "document" in data):
             raise CorruptDocument("JSON file is not an analyser report", str(path))
         return data
+    return load_version(path, profile=profile, use_model=use_model).report
+
+
+@dataclass
+class Version:
+    """One side of a comparison: its report and, when it was a document, its text."""
+
+    report: dict[str, Any]
+    document: Document | None = None
+
+
+def load_version(path: Path, *, profile: str | None = None, use_model: bool = True) -> Version:
+    """Like :func:`load_report`, keeping the extracted document for the word-level redline."""
+    if path.suffix.lower() == ".json":
+        return Version(load_report(path))
+    from analyser.isolation import extract_isolated
     from analyser.pipeline import Analyser
 
-    return Analyser.for_profile(profile, use_model=use_model).analyse_path(path).to_dict()
+    analyser = Analyser.for_profile(profile, use_model=use_model)
+    document = extract_isolated(path, analyser.limits)
+    return Version(analyser.analyse_document(document).to_dict(), document)
+
+
+def revision_versions(
+    path: Path, *, profile: str | None = None, use_model: bool = True
+) -> tuple[Version, Version]:
+    """A redlined DOCX as two versions: every tracked change rejected, and every one accepted."""
+    from analyser.pipeline import Analyser
+
+    after = load_version(path, profile=profile, use_model=use_model)
+    revisions = after.document.revisions if after.document else None
+    if revisions is None or revisions.before is None:
+        raise NoRevisions("no tracked changes to compare — give two files", str(path))
+    analyser = Analyser.for_profile(profile, use_model=use_model)
+    before = Version(analyser.analyse_document(revisions.before).to_dict(), revisions.before)
+    name = after.report["document"]["name"]
+    before.report["document"]["name"] = f"{name} (before tracked changes)"
+    after.report["document"]["name"] = f"{name} (tracked changes accepted)"
+    return before, after
 
 
 @dataclass
@@ -64,8 +104,10 @@ class ClauseChange:
 
     @property
     def changed(self) -> bool:
-        return self.change != "unchanged" or self.evidence_changed or bool(
-            self.elements_found or self.elements_lost
+        return (
+            self.change != "unchanged"
+            or self.evidence_changed
+            or bool(self.elements_found or self.elements_lost)
         )
 
 
@@ -86,6 +128,9 @@ class Comparison:
     clauses: list[ClauseChange]
     flags_appeared: list[FlagRef]
     flags_disappeared: list[FlagRef]
+    text_changes: list[Any] = field(default_factory=list)  # text_diff.TextChange
+    similarity: float | None = None  # share of common words; None when a side was JSON
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def gaps_closed(self) -> list[ClauseChange]:
@@ -101,10 +146,27 @@ class Comparison:
 
     @property
     def identical(self) -> bool:
-        return not self.changed and not self.flags_appeared and not self.flags_disappeared
+        return (
+            not self.changed
+            and not self.flags_appeared
+            and not self.flags_disappeared
+            and not self.text_changes
+        )
+
+    def text_changes_by_section(self) -> list[tuple[str | None, list[Any]]]:
+        """Text changes grouped by article, in document order, for the redline view."""
+        groups: list[tuple[str | None, list[Any]]] = []
+        for change in self.text_changes:
+            if groups and groups[-1][0] == change.section:
+                groups[-1][1].append(change)
+            else:
+                groups.append((change.section, [change]))
+        return groups
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        if self.similarity is None:
+            del data["similarity"]
         for clause, obj in zip(data["clauses"], self.clauses, strict=True):
             clause["evidence_changed"] = obj.evidence_changed
         data["summary"] = {
@@ -119,6 +181,10 @@ class Comparison:
 
 def _norm(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def _in(quote: str, text: str | None) -> bool:
+    return text is not None and quote.lower() in text
 
 
 def _location(ev: dict[str, Any]) -> str:
@@ -163,8 +229,46 @@ def _change(old: str | None, new: str | None) -> str:
     return "improved" if STATUS_RANK.get(new, 0) > STATUS_RANK.get(old, 0) else "worsened"
 
 
-def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
-    """Clause by clause (in the new report's order, then clauses only the old one had)."""
+def compare_versions(old: Version, new: Version) -> Comparison:
+    """Reports compared clause by clause, plus the word-level redline when both sides are
+    documents (a JSON report has no text to diff)."""
+    if old.document is None or new.document is None:
+        return compare_reports(old.report, new.report)
+    from analyser.text_diff import diff_documents
+
+    diff = diff_documents(old.document, new.document)
+    comparison = compare_reports(
+        old.report, new.report, old_text=old.document.text, new_text=new.document.text
+    )
+    _add_text_diff(comparison, diff)
+    return comparison
+
+
+def _add_text_diff(comparison: Comparison, diff: TextDiff) -> None:
+    comparison.text_changes = diff.changes
+    comparison.similarity = diff.similarity
+    if diff.different_agreements:
+        comparison.warnings.append(
+            f"the two files share only {diff.similarity:.0%} of their text: they look like "
+            "different agreements, not two versions of one"
+        )
+
+
+def compare_reports(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    *,
+    old_text: str | None = None,
+    new_text: str | None = None,
+) -> Comparison:
+    """Clause by clause (in the new report's order, then clauses only the old one had).
+
+    With the documents' texts, a quote that the other version also contains word for word is
+    not reported as added or removed: the detector merely picked another sentence as its best
+    evidence, the agreement did not change there.
+    """
+    in_old = _norm(old_text).lower() if old_text is not None else None
+    in_new = _norm(new_text).lower() if new_text is not None else None
     old_clauses = {c["id"]: c for c in old.get("clauses", [])}
     new_clauses = {c["id"]: c for c in new.get("clauses", [])}
     order = list(new_clauses) + [cid for cid in old_clauses if cid not in new_clauses]
@@ -182,8 +286,12 @@ def compare_reports(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
                 change=_change(
                     before["status"] if before else None, after["status"] if after else None
                 ),
-                evidence_added=[q for k, q in q_new.items() if k not in q_old],
-                evidence_removed=[q for k, q in q_old.items() if k not in q_new],
+                evidence_added=[
+                    q for k, q in q_new.items() if k not in q_old and not _in(k, in_old)
+                ],
+                evidence_removed=[
+                    q for k, q in q_old.items() if k not in q_new and not _in(k, in_new)
+                ],
                 elements_found=[t for k, t in e_new.items() if k not in e_old],
                 elements_lost=[t for k, t in e_old.items() if k not in e_new],
             )

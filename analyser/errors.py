@@ -80,3 +80,9 @@ class ModelError(AnalyserError):
     """The shipped model is missing, altered or built for other labels."""
 
     exit_code = 4
+
+
+class NoRevisions(AnalyserError):
+    """A one-file comparison of a draft that has no pending tracked changes (a usage error)."""
+
+    exit_code = 2
