@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from analyser.web.security import TOKEN_ENV
+from analyser.web.security import TOKEN_ENV, generate_token, is_loopback
 
 
 @click.command()
@@ -28,8 +28,9 @@ from analyser.web.security import TOKEN_ENV
     "--token",
     envvar=TOKEN_ENV,
     default=None,
-    help=f"Access token required by every page and API call (or set {TOKEN_ENV}). "
-    "Mandatory when --host is not a loopback address.",
+    help=f"Access token required by every page and API call (or set {TOKEN_ENV}); at least "
+    "16 characters. When --host is not a loopback address and no token is given, one is "
+    "generated and printed once.",
 )
 @click.option(
     "--keep-files",
@@ -81,6 +82,9 @@ def serve(
     from analyser.web.app import serve as run_server
 
     db = db_path or default_db_path()
+    generated = not token and not is_loopback(host)
+    if generated:
+        token = generate_token()
     try:
         server = run_server(
             host,
@@ -98,4 +102,9 @@ def serve(
         raise click.UsageError(str(e)) from e
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Agreement analyser on http://{shown}:{port}/  (history: {db})", err=True)
+    if generated:
+        click.echo(
+            f"Access token (generated; give it to the advisers who may sign in): {token}",
+            err=True,
+        )
     server.run()

@@ -266,6 +266,9 @@ def test_foreign_host_header_is_refused(client) -> None:
 # ---------------------------------------------------------------------------- access token
 
 
+LONG_TOKEN = "s3cret-token-0123456789"
+
+
 def test_token_is_required_when_configured(make_client) -> None:
     client = make_client(token="s3cret-token")
     assert client.get("/api/analyses").status_code == 401
@@ -288,7 +291,7 @@ def test_token_is_required_when_configured(make_client) -> None:
         follow_redirects=False,
     )
     assert good.status_code == 303 and good.headers["location"] == "/history"
-    assert "s3cret-token" not in good.headers["set-cookie"]  # the cookie holds an HMAC
+    assert "s3cret-token" not in good.headers["set-cookie"]  # the cookie holds a random id
     assert client.get("/history").status_code == 200  # the session cookie now opens pages
 
 
@@ -296,22 +299,131 @@ def test_serve_refuses_public_address_without_token(monkeypatch, tmp_path) -> No
     monkeypatch.delenv("ANALYSER_TOKEN", raising=False)
     with pytest.raises(ServeError, match="without an access token"):
         serve("0.0.0.0", 8000, tmp_path / "db.sqlite3", return_instance=True)
-    server = serve("0.0.0.0", 8000, tmp_path / "db.sqlite3", token="t", return_instance=True)
+    server = serve("0.0.0.0", 8000, tmp_path / "db.sqlite3", token=LONG_TOKEN, return_instance=True)
     assert server.config.host == "0.0.0.0"
-    monkeypatch.setenv("ANALYSER_TOKEN", "from-env")
+    monkeypatch.setenv("ANALYSER_TOKEN", "from-env-0123456789")
     assert serve("192.0.2.1", 8000, tmp_path / "db.sqlite3", return_instance=True) is not None
 
 
-def test_cli_serve_refuses_public_address_without_token(runner, tmp_path) -> None:
+@pytest.mark.parametrize(
+    "token", ["t", "fifteen-chars-x", " padded-token-with-space "], ids=["1", "15", "spaces"]
+)
+def test_serve_refuses_a_weak_token(tmp_path, token: str) -> None:
+    with pytest.raises(ServeError, match="access token must"):
+        serve("127.0.0.1", 8000, tmp_path / "db.sqlite3", token=token, return_instance=True)
+
+
+def test_cli_serve_generates_a_token_off_loopback(runner, tmp_path, monkeypatch) -> None:
+    import uvicorn
+
     from analyser.cli_serve import serve as serve_command
 
+    started: list[uvicorn.Server] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, *a, **k: started.append(self))
     result = runner.invoke(
         serve_command,
         ["--host", "0.0.0.0", "--db", str(tmp_path / "db.sqlite3")],
         env={"ANALYSER_TOKEN": None},
     )
+    assert result.exit_code == 0, result.output
+    printed = re.search(r"Access token \(generated[^)]*\): (\S+)", result.output)
+    assert printed is not None, result.output
+    assert len(printed.group(1)) >= 16
+    assert started and started[0].config.app.state.config.token == printed.group(1)
+
+
+def test_cli_serve_refuses_a_short_token(runner, tmp_path) -> None:
+    from analyser.cli_serve import serve as serve_command
+
+    result = runner.invoke(serve_command, ["--token", "x", "--db", str(tmp_path / "db.sqlite3")])
     assert result.exit_code == 2
-    assert "without an access token" in result.output and "--token" in result.output
+    assert "at least 16 characters" in result.output
+
+
+def _login(client, token: str, next_path: str = "/"):
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.post(
+        "/login",
+        data={"csrf_token": csrf, "token": token, "next": next_path},
+        follow_redirects=False,
+    )
+
+
+def test_logout_ends_the_session_for_good(make_client) -> None:
+    client = make_client(token=LONG_TOKEN)
+    assert _login(client, LONG_TOKEN).status_code == 303
+    cookie = client.cookies.get("analyser_session")
+    assert cookie and LONG_TOKEN not in cookie
+    assert client.get("/history").status_code == 200
+    page = client.get("/history")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    assert (
+        client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    )
+    # The old cookie, replayed (e.g. copied before logout), no longer opens anything.
+    client.cookies.set("analyser_session", cookie)
+    assert client.get("/history", follow_redirects=False).status_code == 303
+    assert client.get("/api/analyses").status_code == 401
+
+
+def test_session_expires(make_client) -> None:
+    from analyser.web.security import Sessions
+
+    now = [1000.0]
+    client = make_client(token=LONG_TOKEN)
+    config = client.app.state.config
+    object.__setattr__(
+        config,
+        "sessions",
+        Sessions(idle_seconds=60, absolute_seconds=300, clock=lambda: now[0]),
+    )
+    assert _login(client, LONG_TOKEN).status_code == 303
+    now[0] += 59
+    assert client.get("/history").status_code == 200  # used within the idle limit
+    now[0] += 61
+    assert client.get("/history", follow_redirects=False).status_code == 303  # idle too long
+    assert _login(client, LONG_TOKEN).status_code == 303
+    for _ in range(6):  # kept busy, it still ends at the absolute limit
+        now[0] += 50
+        assert client.get("/history").status_code == 200
+    now[0] += 1  # 301 s after sign-in
+    assert client.get("/history", follow_redirects=False).status_code == 303
+
+
+def test_failed_sign_ins_are_throttled(make_client) -> None:
+    client = make_client(token=LONG_TOKEN)
+    statuses = [_login(client, f"guess-{i}").status_code for i in range(8)]
+    assert statuses[:5] == [401] * 5
+    assert 429 in statuses[5:]
+    blocked = _login(client, LONG_TOKEN)  # even the right token waits out the lock
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) >= 1
+
+
+def test_wrong_bearer_tokens_are_throttled(make_client) -> None:
+    client = make_client(token=LONG_TOKEN)
+    codes = [
+        client.get("/api/analyses", headers={"authorization": f"Bearer nope-{i}"}).status_code
+        for i in range(10)
+    ]
+    assert codes[:5] == [401] * 5 and codes[-1] == 429
+    answer = client.get("/api/analyses", headers={"authorization": f"Bearer {LONG_TOKEN}"})
+    assert answer.status_code == 429 and "retry-after" in answer.headers
+
+
+def test_security_throttle_backs_off_and_forgets_on_success() -> None:
+    from analyser.web.security import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(free_failures=2, base_seconds=1, max_seconds=8, clock=lambda: now[0])
+    assert [throttle.failed("a") for _ in range(2)] == [0.0, 0.0]
+    assert [throttle.failed("a") for _ in range(5)] == [1, 2, 4, 8, 8]
+    assert throttle.retry_after("a") == 8 and throttle.retry_after("b") == 0
+    now[0] += 8
+    assert throttle.retry_after("a") == 0
+    throttle.succeeded("a")
+    assert throttle.failed("a") == 0.0
 
 
 # ---------------------------------------------------------------------------- headers

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -61,6 +62,8 @@ class WebConfig:
     keep_files: bool
     max_upload: int
     analysis_timeout: float
+    sessions: security.Sessions = field(default_factory=security.Sessions)
+    throttle: security.LoginThrottle = field(default_factory=security.LoginThrottle)
 
 
 class UploadRejected(Exception):
@@ -164,29 +167,51 @@ class _Guard:
             await security.send_json(send, 403, "Cross-site request refused.")
             return
         token = self.config.token
-        if (
-            token
-            and not path.startswith(_OPEN_PATHS)
-            and not security.token_ok(
-                token,
-                request.headers.get("authorization"),
-                request.cookies.get(security.SESSION_COOKIE),
-            )
-        ):
-            response: Response
-            if path.startswith("/api/"):
-                response = JSONResponse(
-                    {"detail": "An access token is required (Authorization: Bearer …)."},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-            elif request.method == "GET":
-                response = RedirectResponse(f"/login?next={quote(path)}", status_code=303)
-            else:
-                response = JSONResponse({"detail": "Please sign in first."}, status_code=401)
-            await response(scope, receive, send)
-            return
+        if token and not path.startswith(_OPEN_PATHS):
+            refusal = self._refusal(request, token)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+    def _refusal(self, request: Request, token: str) -> Response | None:
+        """None when the request may go on; else the 401/429/redirect that answers it."""
+        authorization = request.headers.get("authorization")
+        client = _client_address(request)
+        if authorization:
+            wait = self.config.throttle.retry_after(client)
+            if wait:
+                return _too_many_attempts(wait)
+            if security.bearer_ok(token, authorization):
+                return None
+            wait = self.config.throttle.failed(client)
+            if wait:
+                return _too_many_attempts(wait)
+        elif self.config.sessions.valid(request.cookies.get(security.SESSION_COOKIE)):
+            return None
+        path = request.url.path
+        if path.startswith("/api/"):
+            return JSONResponse(
+                {"detail": "An access token is required (Authorization: Bearer …)."},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if request.method == "GET":
+            return RedirectResponse(f"/login?next={quote(path)}", status_code=303)
+        return JSONResponse({"detail": "Please sign in first."}, status_code=401)
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _too_many_attempts(wait: float) -> JSONResponse:
+    seconds = max(1, math.ceil(wait))
+    return JSONResponse(
+        {"detail": f"Too many failed attempts. Try again in {seconds} s."},
+        status_code=429,
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 # --------------------------------------------------------------------------- analysis
@@ -542,15 +567,27 @@ def _add_page_routes(app: FastAPI) -> None:
             return _error_page(request, e.status, e.message)
         target = _safe_next(str(form.get("next") or "/"))
         token = str(form.get("token") or "")
-        if not config.token or not security.token_ok(config.token, f"Bearer {token}", None):
+        client = _client_address(request)
+        wait = config.throttle.retry_after(client)
+        if wait:
+            seconds = max(1, math.ceil(wait))
+            page = _error_page(
+                request, 429, f"Too many failed sign-ins. Try again in {seconds} seconds."
+            )
+            page.headers["Retry-After"] = str(seconds)
+            return page
+        if not config.token or not security.bearer_ok(config.token, f"Bearer {token}"):
+            config.throttle.failed(client)
             return _page(request, "login.html.j2", 401, next=target, failed=True)
+        config.throttle.succeeded(client)
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             security.SESSION_COOKIE,
-            security.session_value(config.token),
+            config.sessions.create(),
             httponly=True,
             samesite="strict",
             path="/",
+            max_age=int(config.sessions.absolute_seconds),
         )
         return response
 
@@ -562,6 +599,7 @@ def _add_page_routes(app: FastAPI) -> None:
             _check_csrf(request, form)
         except UploadRejected as e:
             return _error_page(request, e.status, e.message)
+        config.sessions.revoke(request.cookies.get(security.SESSION_COOKIE))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(security.SESSION_COOKIE, path="/")
         return response
@@ -614,6 +652,9 @@ def serve(
     import uvicorn
 
     token = token or os.environ.get(security.TOKEN_ENV) or None
+    problem = security.token_problem(token) if token is not None else None
+    if problem:
+        raise ServeError(problem)
     if not security.is_loopback(host) and not token:
         raise ServeError(
             f"refusing to listen on {host} without an access token: anyone on the network "

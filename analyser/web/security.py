@@ -11,7 +11,12 @@ plug-in, so each rule is visible in one place and tested directly.
 - Cross-site requests to state-changing endpoints are refused by their ``Origin`` /
   ``Sec-Fetch-Site`` headers, which also covers the JSON API against drive-by uploads.
 - Optional access token: ``Authorization: Bearer`` for the API, or a session cookie set by the
-  login form, holding an HMAC of the token rather than the token itself.
+  login form. The cookie holds a random session id known only to this server process, so a
+  session expires (idle and absolute limits) and ends for good at logout; a copied cookie is
+  worth nothing afterwards.
+- Failed sign-ins and wrong Bearer tokens are throttled per client address: after a few
+  failures each further attempt waits, doubling up to a quarter of an hour (HTTP 429 with
+  ``Retry-After``), so a token cannot be guessed at hundreds of tries a second.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ import hmac
 import ipaddress
 import json
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +44,9 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SESSION_COOKIE = "analyser_session"
 TOKEN_ENV = "ANALYSER_TOKEN"
+# A token is the only thing between the network and the stored agreements: 16 characters of
+# a random token (about 96 bits in base64) cannot be guessed at the throttled rate.
+MIN_TOKEN_LENGTH = 16
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]", "::1")
 
@@ -196,19 +207,140 @@ def csrf_ok(cookie: str | None, submitted: str | None) -> bool:
     return hmac.compare_digest(cookie.encode(), submitted.encode())
 
 
-def session_value(token: str) -> str:
-    """What the login cookie holds: proof of the token, not the token itself."""
-    return hmac.new(token.encode(), b"agreement-analyser session v1", hashlib.sha256).hexdigest()
+def token_problem(token: str) -> str | None:
+    """Why ``token`` is not acceptable as an access token, or None when it is."""
+    if len(token) < MIN_TOKEN_LENGTH:
+        return (
+            f"the access token must be at least {MIN_TOKEN_LENGTH} characters long "
+            f"(got {len(token)}); leave it out to have one generated"
+        )
+    if token != token.strip() or any(ord(c) < 33 for c in token):
+        return "the access token must not contain spaces or control characters"
+    return None
 
 
-def token_ok(token: str, authorization: str | None, session: str | None) -> bool:
-    """True if the request carries the access token (Bearer header) or a valid session."""
-    if authorization:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(
-            value.strip().encode(), token.encode()
-        ):
-            return True
-    return bool(session) and hmac.compare_digest(
-        str(session).encode(), session_value(token).encode()
+def generate_token() -> str:
+    """A random access token for a server started off loopback without one."""
+    return secrets.token_urlsafe(24)
+
+
+def bearer_ok(token: str, authorization: str | None) -> bool:
+    """True if an ``Authorization: Bearer`` header carries the access token."""
+    if not authorization:
+        return False
+    scheme, _, value = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        value.strip().encode(), token.encode()
     )
+
+
+class Sessions:
+    """Sign-in sessions held by this server process.
+
+    The cookie carries a random id; only its SHA-256 is kept here, with the time it was issued
+    and last used. A session ends after ``idle_seconds`` without a request, after
+    ``absolute_seconds`` in all, at logout, or when the server restarts. At most
+    ``max_sessions`` are kept (the least recently used goes first), so sign-ins cannot fill
+    memory.
+    """
+
+    def __init__(
+        self,
+        idle_seconds: float = 8 * 3600,
+        absolute_seconds: float = 24 * 3600,
+        max_sessions: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.idle_seconds = idle_seconds
+        self.absolute_seconds = absolute_seconds
+        self.max_sessions = max_sessions
+        self.clock = clock
+        self._sessions: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(session_id: str) -> str:
+        return hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()
+
+    def create(self) -> str:
+        session_id = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self._lock:
+            self._sessions[self._key(session_id)] = (now, now)
+            while len(self._sessions) > self.max_sessions:
+                self._sessions.popitem(last=False)
+        return session_id
+
+    def valid(self, session_id: str | None) -> bool:
+        """True for a live session (and counts this request as its use)."""
+        if not session_id:
+            return False
+        key = self._key(session_id)
+        now = self.clock()
+        with self._lock:
+            times = self._sessions.get(key)
+            if times is None:
+                return False
+            issued, last_used = times
+            if now - issued > self.absolute_seconds or now - last_used > self.idle_seconds:
+                del self._sessions[key]
+                return False
+            self._sessions[key] = (issued, now)
+            self._sessions.move_to_end(key)
+            return True
+
+    def revoke(self, session_id: str | None) -> None:
+        if session_id:
+            with self._lock:
+                self._sessions.pop(self._key(session_id), None)
+
+
+class LoginThrottle:
+    """Back-off for failed sign-ins and wrong tokens, per client address.
+
+    The first ``free_failures`` failures cost nothing (a mistyped token); after that each
+    failure locks the address out for ``base_seconds`` doubled per further failure, up to
+    ``max_seconds``. A success clears the address. Addresses are forgotten after a day, and at
+    most ``max_clients`` are tracked.
+    """
+
+    def __init__(
+        self,
+        free_failures: int = 5,
+        base_seconds: float = 1.0,
+        max_seconds: float = 900.0,
+        max_clients: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free_failures = free_failures
+        self.base_seconds = base_seconds
+        self.max_seconds = max_seconds
+        self.max_clients = max_clients
+        self.clock = clock
+        self._clients: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str) -> float:
+        """Seconds this client must still wait before it may try again (0 if none)."""
+        with self._lock:
+            failures, locked_until = self._clients.get(client, (0, 0.0))
+        return max(0.0, locked_until - self.clock())
+
+    def failed(self, client: str) -> float:
+        """Record a failure; return the seconds the client must now wait."""
+        now = self.clock()
+        with self._lock:
+            failures, _ = self._clients.pop(client, (0, 0.0))
+            failures += 1
+            wait = 0.0
+            if failures > self.free_failures:
+                extra = failures - self.free_failures - 1
+                wait = min(self.max_seconds, self.base_seconds * 2 ** min(extra, 30))
+            self._clients[client] = (failures, now + wait)
+            while len(self._clients) > self.max_clients:
+                self._clients.popitem(last=False)
+        return wait
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._clients.pop(client, None)
