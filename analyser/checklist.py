@@ -126,8 +126,12 @@ def build_checklist(
     in the checklist's language (the report carries them in the document's language); a
     clause the profile does not know keeps the report's own wording.
     """
+    from analyser.printable import printable_tree
     from analyser.profiles import load_profile
 
+    # Control characters are not allowed in the DOCX's XML, and bidi overrides would make a
+    # quote read differently from its words: the report's text comes from the partner's draft.
+    report = printable_tree(report)
     wording = load_wording()
     lang = checklist_language(report, lang)
     labels = dict(wording["labels"][lang])

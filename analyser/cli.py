@@ -18,6 +18,7 @@ from analyser.cli_common import EXIT_GAPS, EXIT_UNREADABLE, fail
 from analyser.errors import AnalyserError
 from analyser.limits import Limits, limit_options
 from analyser.output import write_atomically
+from analyser.printable import printable
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -105,7 +106,7 @@ def check(
         except AnalyserError as e:
             if e.exit_code != EXIT_UNREADABLE:
                 raise fail(e) from e
-            click.echo(f"Error: {e}", err=True)
+            click.echo(f"Error: {printable(e)}", err=True)
             unreadable += 1
     if reports:
         colour = output is None and fmt == "text" and sys.stdout.isatty()

@@ -15,6 +15,7 @@ import click
 from analyser.cli_common import EXIT_UNREADABLE, fail
 from analyser.errors import AnalyserError
 from analyser.output import write_atomically
+from analyser.printable import printable
 
 _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024."
 
@@ -96,7 +97,7 @@ def batch(
         f"({result.elapsed:.1f} s). Summary: {out_dir / 'summary.html'}"
     )
     for row in failed:
-        click.echo(f"Error: {row.path}: {row.error}", err=True)
+        click.echo(f"Error: {printable(row.path)}: {printable(row.error)}", err=True)
     if failed:
         sys.exit(EXIT_UNREADABLE)
 
@@ -141,7 +142,7 @@ def checklist(
         write_checklist(data, output)
     except AnalyserError as e:
         raise fail(e) from e
-    click.echo(f"Checklist written: {output}")
+    click.echo(f"Checklist written: {printable(output)}")
 
 
 @click.command()

@@ -7,6 +7,7 @@ from functools import cache
 import click
 
 from analyser.errors import AnalyserError
+from analyser.printable import printable
 
 EXIT_OK, EXIT_GAPS, EXIT_USAGE, EXIT_UNREADABLE, EXIT_MODEL = 0, 1, 2, 3, 4
 
@@ -19,4 +20,4 @@ def _exception_with_code(code: int) -> type[click.ClickException]:
 
 def fail(error: AnalyserError) -> click.ClickException:
     """A ClickException that prints the error's one line and exits with its code."""
-    return _exception_with_code(error.exit_code)(str(error))
+    return _exception_with_code(error.exit_code)(printable(error))

@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from analyser.printable import UNPRINTABLE, printable_tree
 from analyser.report import ClauseResult, Evidence, RedFlag, Report
 from analyser.revision_effect import revision_sentence
 
@@ -32,9 +33,10 @@ _ANSI: dict[str, str] = {"present": "\x1b[32m", "partial": "\x1b[33m", "missing"
 _ANSI_RESET = "\x1b[0m"
 _SEVERITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
 
-# C0/C1 control characters other than tab and newline. Evidence is quoted verbatim from a
-# document we do not trust; an ESC in it must not be able to drive the user's terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control and bidi-formatting characters (see analyser.printable). Evidence is quoted verbatim
+# from a document we do not trust; an ESC in it must not drive the user's terminal, and a
+# right-to-left override must not make a quote read differently from its words.
+_CONTROL = UNPRINTABLE
 # Characters that would let quoted document text turn into Markdown/HTML structure.
 _MD_SPECIAL = re.compile(r"([\\`*_<>|\[\]])")
 _TEMPLATES = {"text": "report.txt.j2", "markdown": "report.md.j2", "html": "report.html.j2"}
@@ -205,7 +207,7 @@ def render(report: Report, fmt: str, *, colour: bool = False) -> str:
     """
     _check_format(fmt)
     if fmt == "json":
-        return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+        return json.dumps(printable_tree(report.to_dict()), indent=2, ensure_ascii=False)
     return _render_template(fmt, [report], colour=colour)
 
 
@@ -218,5 +220,7 @@ def render_many(reports: Sequence[Report], fmt: str, *, colour: bool = False) ->
     """
     _check_format(fmt)
     if fmt == "json":
-        return json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False)
+        return json.dumps(
+            [printable_tree(r.to_dict()) for r in reports], indent=2, ensure_ascii=False
+        )
     return _render_template(fmt, reports, colour=colour)
