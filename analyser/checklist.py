@@ -202,21 +202,8 @@ def write_checklist(data: Checklist, output: Path) -> None:
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in CHECKLIST_FORMATS:
         raise ValueError(f"unknown checklist format {output.suffix!r}")
-    if fmt != "docx":
-        write_atomically(output, render_checklist(data, fmt))
-        return
-    import os
-    import tempfile
-
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(docx_bytes(data))
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    content = render_checklist(data, fmt) if fmt != "docx" else docx_bytes(data)
+    write_atomically(output, content)
 
 
 def docx_bytes(data: Checklist) -> bytes:

@@ -17,7 +17,7 @@ from analyser import __version__
 from analyser.cli_common import EXIT_GAPS, EXIT_UNREADABLE, fail
 from analyser.errors import AnalyserError
 from analyser.limits import Limits, limit_options
-from analyser.output import write_atomically
+from analyser.output import check_writable, write_atomically
 from analyser.printable import printable
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -96,6 +96,8 @@ def check(
     from analyser.render import render, render_many
 
     try:
+        if output is not None:
+            check_writable(output)  # before any analysis is spent on an unwritable path
         analyser = Analyser.for_profile(profile, use_model=not no_model, limits=limits, ocr=ocr)
     except AnalyserError as e:
         raise fail(e) from e
@@ -115,7 +117,10 @@ def check(
         else:
             content = render_many(reports, fmt)
         if output is not None:
-            write_atomically(output, content)
+            try:
+                write_atomically(output, content)
+            except AnalyserError as e:
+                raise fail(e) from e
         else:
             click.echo(content, nl=not content.endswith("\n"))
     if unreadable:

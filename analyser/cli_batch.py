@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from analyser.cli_common import EXIT_UNREADABLE, fail
+from analyser.cli_common import EXIT_UNREADABLE, FiniteFloatRange, fail
 from analyser.errors import AnalyserError
-from analyser.output import write_atomically
+from analyser.output import check_writable, write_atomically
 from analyser.printable import printable
 
 _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024."
@@ -39,7 +39,7 @@ _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloatRange(min=0, min_open=True),
     default=60.0,
     show_default=True,
     metavar="SECONDS",
@@ -137,6 +137,7 @@ def checklist(
             f"use a .docx, .md or .html file name (got {output.name!r})", param_hint="--output"
         )
     try:
+        check_writable(output)
         report = load_report(file, profile=profile, use_model=not no_model)
         data = build_checklist(report, lang=lang, profile=profile)
         write_checklist(data, output)
@@ -188,15 +189,17 @@ def compare(
 
     use_model = not no_model
     try:
+        if output is not None:
+            check_writable(output)
         if new is None:
             before, after = revision_versions(old, profile=profile, use_model=use_model)
         else:
             before = load_version(old, profile=profile, use_model=use_model)
             after = load_version(new, profile=profile, use_model=use_model)
+        content = render_comparison(compare_versions(before, after), fmt)
+        if output is not None:
+            write_atomically(output, content + "\n")
     except AnalyserError as e:
         raise fail(e) from e
-    content = render_comparison(compare_versions(before, after), fmt)
-    if output is not None:
-        write_atomically(output, content + "\n")
-    else:
+    if output is None:
         click.echo(content)

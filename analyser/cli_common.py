@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from functools import cache
+from typing import Any
 
 import click
 
@@ -21,3 +23,17 @@ def _exception_with_code(code: int) -> type[click.ClickException]:
 def fail(error: AnalyserError) -> click.ClickException:
     """A ClickException that prints the error's one line and exits with its code."""
     return _exception_with_code(error.exit_code)(printable(error))
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click's FloatRange, refusing ``nan`` and ``inf``.
+
+    ``nan`` compares false with every bound, so a plain FloatRange lets it through, and a
+    ``--timeout nan`` would silently mean "no limit".
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from analyser.cli_common import FiniteFloatRange
 from analyser.web.security import TOKEN_ENV, generate_token, is_loopback
 
 
@@ -41,7 +42,7 @@ from analyser.web.security import TOKEN_ENV, generate_token, is_loopback
     "--max-upload-mb",
     default=25.0,
     show_default=True,
-    type=click.FloatRange(0.1, 100),
+    type=FiniteFloatRange(0.1, 100),
     help="Largest accepted upload; bigger ones are refused with HTTP 413.",
 )
 @click.option(
@@ -49,7 +50,7 @@ from analyser.web.security import TOKEN_ENV, generate_token, is_loopback
     "analysis_timeout",
     default=60.0,
     show_default=True,
-    type=click.FloatRange(1, 3600),
+    type=FiniteFloatRange(1, 3600),
     help="Seconds one analysis may take before its worker is stopped (HTTP 504).",
 )
 @click.option(

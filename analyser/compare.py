@@ -30,15 +30,7 @@ def load_report(
     is a document for the pipeline, whose errors (unreadable file: exit 3) pass through.
     """
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError as e:
-            raise FileNotFound("file not found", str(path)) from e
-        except (OSError, UnicodeDecodeError, ValueError) as e:
-            raise CorruptDocument(f"not a readable JSON report ({e})", str(path)) from e
-        if not (isinstance(data, dict) and "clauses" in data and "document" in data):
-            raise CorruptDocument("JSON file is not an analyser report", str(path))
-        return data
+        return _read_json_report(path)
     return load_version(path, profile=profile, use_model=use_model).report
 
 
@@ -78,6 +70,32 @@ def revision_versions(
     before.report["document"]["name"] = f"{name} (before tracked changes)"
     after.report["document"]["name"] = f"{name} (tracked changes accepted)"
     return before, after
+
+
+# A report of a long agreement is a few MB; anything far larger is not one of ours.
+MAX_REPORT_BYTES = 64 * 1024 * 1024
+
+
+def _read_json_report(path: Path) -> dict[str, Any]:
+    """An earlier report read back, or one line saying why the file is not one."""
+    from analyser.report import report_problem
+
+    try:
+        if not path.is_file():
+            raise FileNotFound("file not found" if not path.exists() else "not a file", str(path))
+        if path.stat().st_size > MAX_REPORT_BYTES:
+            raise CorruptDocument("JSON file is too large to be a report", str(path))
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError as e:  # a deeply nested document exhausts the parser's stack
+        raise CorruptDocument("not a readable JSON report (nested too deeply)", str(path)) from e
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise CorruptDocument(f"not a readable JSON report ({e})", str(path)) from e
+    if not (isinstance(data, dict) and "clauses" in data and "document" in data):
+        raise CorruptDocument("JSON file is not an analyser report", str(path))
+    problem = report_problem(data)
+    if problem:
+        raise CorruptDocument(f"JSON report is malformed: {problem}", str(path))
+    return data
 
 
 @dataclass

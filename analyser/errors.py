@@ -70,6 +70,21 @@ class ParserOutOfMemory(ParserFailure):
     pass
 
 
+class OutputError(AnalyserError):
+    """A report, checklist or summary could not be written (read-only, full, name too long).
+
+    Its own exit code: the documents were fine, the place to put the result was not.
+    """
+
+    exit_code = 5
+
+
+class ServerStartError(AnalyserError):
+    """The web server cannot start as asked (the port is in use, the address is not ours)."""
+
+    exit_code = 5
+
+
 class PatternError(AnalyserError):
     """A file in clause_patterns/ (or a user profile) is malformed; names file and entry."""
 

@@ -12,6 +12,7 @@ Precedence: command-line option > environment variable > default.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -60,7 +61,12 @@ class Limits:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
                 raise ValueError(f"limit {f.name} must be a positive number, not {value!r}")
 
     @classmethod
@@ -105,6 +111,8 @@ def parse_value(raw: str, kind: Kind) -> int | float:
             value = float(text)
         except ValueError:
             raise ValueError(f"{raw!r} is not a number") from None
+    if not math.isfinite(value):  # "nan" compares false with everything and disables a limit
+        raise ValueError(f"{raw!r} must be a finite number")
     if value <= 0:
         raise ValueError(f"{raw!r} must be positive")
     return value

@@ -160,3 +160,58 @@ class Report:
             data["clauses"] = [c for c in data["clauses"] if c["id"] in FRAMEWORK_CLAUSES]
             data["extra_clauses"] = extra
         return data
+
+
+_STATUSES = ("present", "partial", "missing")
+_SEVERITIES = ("high", "medium", "low")
+
+
+def report_problem(data: Any) -> str | None:
+    """What makes ``data`` unusable as a report dictionary (JSON read back), or None.
+
+    Checks the shape every reader of a stored report relies on (compare, checklist, the web
+    history), so a hand-edited or foreign JSON file gets one clear line instead of a KeyError
+    deep inside a renderer.
+    """
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    document = data.get("document")
+    if not isinstance(document, dict) or not isinstance(document.get("name"), str):
+        return "'document' must be an object with a 'name'"
+    clauses = data.get("clauses")
+    if not isinstance(clauses, list):
+        return "'clauses' must be a list"
+    for i, clause in enumerate([*clauses, *(data.get("extra_clauses") or [])]):
+        where = f"clause {i + 1}"
+        if not isinstance(clause, dict) or not isinstance(clause.get("id"), str):
+            return f"{where} must be an object with an 'id'"
+        if clause.get("status") not in _STATUSES:
+            return f"{where} ({clause['id']}): status must be one of {', '.join(_STATUSES)}"
+        problem = _evidence_problem(clause.get("evidence", []), f"{where} ({clause['id']})")
+        if problem:
+            return problem
+        for key in ("elements", "concerns"):
+            items = clause.get(key, [])
+            if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+                return f"{where} ({clause['id']}): '{key}' must be a list of objects"
+    flags = data.get("red_flags", [])
+    if not isinstance(flags, list):
+        return "'red_flags' must be a list"
+    for i, flag in enumerate(flags):
+        if not isinstance(flag, dict) or not isinstance(flag.get("id"), str):
+            return f"red flag {i + 1} must be an object with an 'id'"
+        if flag.get("severity") not in _SEVERITIES:
+            return f"red flag {i + 1}: severity must be one of {', '.join(_SEVERITIES)}"
+        problem = _evidence_problem(flag.get("evidence", []), f"red flag {i + 1}")
+        if problem:
+            return problem
+    return None
+
+
+def _evidence_problem(evidence: Any, where: str) -> str | None:
+    if not isinstance(evidence, list):
+        return f"{where}: 'evidence' must be a list"
+    for ev in evidence:
+        if not isinstance(ev, dict) or not isinstance(ev.get("text"), str):
+            return f"{where}: every evidence item needs a 'text'"
+    return None

@@ -20,39 +20,67 @@ STRONG = SAMPLES / "model-nordkyst-capehighlands.txt"  # the model agreement: no
 
 def _clause(cid: str, status: str, quotes: list[str], found: tuple[str, ...] = ()) -> dict:
     return {
-        "id": cid, "title": cid.replace("_", " ").title(), "status": status, "confidence": 0.9,
-        "evidence": [{"text": q, "start": 0, "end": len(q), "page": 1, "section": "1"}
-                     for q in quotes],
-        "elements": [{"id": e, "title": f"element {e}", "found": e in found, "core": True}
-                     for e in ("a", "b")],
+        "id": cid,
+        "title": cid.replace("_", " ").title(),
+        "status": status,
+        "confidence": 0.9,
+        "evidence": [
+            {"text": q, "start": 0, "end": len(q), "page": 1, "section": "1"} for q in quotes
+        ],
+        "elements": [
+            {"id": e, "title": f"element {e}", "found": e in found, "core": True}
+            for e in ("a", "b")
+        ],
     }
 
 
 def _report(name: str, clauses: list[dict], flags: list[dict] | None = None) -> dict[str, Any]:
-    return {"document": {"name": name, "sha256": name * 8}, "clauses": clauses,
-            "red_flags": flags or [], "profile": "eu-2024"}
+    return {
+        "document": {"name": name, "sha256": name * 8},
+        "clauses": clauses,
+        "red_flags": flags or [],
+        "profile": "eu-2024",
+    }
 
 
-OLD = _report("v1", [
-    _clause("ipr", "partial", ["IP is left to a later agreement."], ("a",)),
-    _clause("exit_strategy", "present", ["Either Party may terminate on notice."], ("a", "b")),
-    _clause("reciprocity", "missing", []),
-    _clause("data_management", "partial", ["Data are kept securely."]),
-], [{"id": "gov_access", "title": "Government access", "severity": "high", "evidence": []}])
-NEW = _report("v2", [
-    _clause("ipr", "present", ["Each Party owns the Results it generates."], ("a", "b")),
-    _clause("exit_strategy", "partial", ["Either Party may terminate on notice."], ("a",)),
-    _clause("reciprocity", "partial", ["Cooperation on an equal footing."]),
-    _clause("data_management", "missing", []),
-], [{"id": "unilateral_ip", "title": "All IP to one party", "severity": "medium",
-     "evidence": [{"text": "All results belong to the Partner.", "page": 3}]}])
+OLD = _report(
+    "v1",
+    [
+        _clause("ipr", "partial", ["IP is left to a later agreement."], ("a",)),
+        _clause("exit_strategy", "present", ["Either Party may terminate on notice."], ("a", "b")),
+        _clause("reciprocity", "missing", []),
+        _clause("data_management", "partial", ["Data are kept securely."]),
+    ],
+    [{"id": "gov_access", "title": "Government access", "severity": "high", "evidence": []}],
+)
+NEW = _report(
+    "v2",
+    [
+        _clause("ipr", "present", ["Each Party owns the Results it generates."], ("a", "b")),
+        _clause("exit_strategy", "partial", ["Either Party may terminate on notice."], ("a",)),
+        _clause("reciprocity", "partial", ["Cooperation on an equal footing."]),
+        _clause("data_management", "missing", []),
+    ],
+    [
+        {
+            "id": "unilateral_ip",
+            "title": "All IP to one party",
+            "severity": "medium",
+            "evidence": [{"text": "All results belong to the Partner.", "page": 3}],
+        }
+    ],
+)
 
 
 def test_classifies_each_kind_of_change():
     result = compare_reports(OLD, NEW)
     changes = {c.id: c.change for c in result.clauses}
-    assert changes == {"ipr": "closed", "exit_strategy": "opened", "reciprocity": "improved",
-                       "data_management": "worsened"}
+    assert changes == {
+        "ipr": "closed",
+        "exit_strategy": "opened",
+        "reciprocity": "improved",
+        "data_management": "worsened",
+    }
     assert [c.id for c in result.gaps_closed] == ["ipr"]
     assert [c.id for c in result.gaps_opened] == ["exit_strategy"]
     assert [f.id for f in result.flags_appeared] == ["unilateral_ip"]
@@ -92,8 +120,15 @@ def test_every_format_names_the_changes(fmt):
         assert summary["gaps_closed"] == ["ipr"] and summary["gaps_opened"] == ["exit_strategy"]
         assert summary["flags_appeared"] == ["unilateral_ip"]
         return
-    for text in ("Ipr", "Exit Strategy", "gap closed", "gap opened", "All IP to one party",
-                 "Government access", "Each Party owns the Results it generates."):
+    for text in (
+        "Ipr",
+        "Exit Strategy",
+        "gap closed",
+        "gap opened",
+        "All IP to one party",
+        "Government access",
+        "Each Party owns the Results it generates.",
+    ):
         assert text in out, (fmt, text)
 
 
@@ -154,3 +189,38 @@ def test_cli_rejects_json_that_is_not_a_report(tmp_path, runner, content, messag
 def test_cli_missing_document_exits_3(tmp_path, runner):
     result = runner.invoke(compare, [str(tmp_path / "nope.txt"), str(WEAK)])
     assert result.exit_code == 3
+
+
+MALFORMED_REPORTS = {
+    "deep-nesting": "[" * 90_000 + "]" * 90_000,
+    "not-json": "{not json",
+    "clauses-not-a-list": '{"document": {"name": "a"}, "clauses": "x"}',
+    "bad-status": '{"document": {"name": "a"}, "clauses": [{"id": "ipr", "status": "great"}]}',
+    "evidence-not-a-list": (
+        '{"document": {"name": "a"}, "clauses": '
+        '[{"id": "ipr", "status": "present", "evidence": 5}]}'
+    ),
+    "flag-without-severity": (
+        '{"document": {"name": "a"}, "clauses": [], "red_flags": [{"id": "x"}]}'
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_REPORTS))
+@pytest.mark.parametrize("command", ["compare", "checklist"])
+def test_compare_malformed_report_json_is_one_line_exit_3(
+    runner, tmp_path: Path, case: str, command: str
+) -> None:
+    from analyser.cli import main
+
+    bad = tmp_path / "report.json"
+    bad.write_text(MALFORMED_REPORTS[case], encoding="utf-8")
+    if command == "compare":
+        args = ["compare", str(bad), str(bad)]
+    else:
+        args = ["checklist", str(bad), "-o", str(tmp_path / "c.md")]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 3, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # no traceback
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "report.json" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 
 import click
 import pytest
@@ -91,3 +92,28 @@ def test_help_lists_each_option_with_its_variable_and_default(runner: CliRunner)
         assert "--" + f.name.replace("_", "-") in result.output
         assert env_name(f.name) in result.output
     assert f"Default: {describe(Limits().max_file_bytes, 'bytes')}" in result.output
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "NaN"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--max-seconds", "{raw}"],
+        ["check", "--max-compression-ratio", "{raw}"],
+        ["batch", "--out", "{out}", "--timeout", "{raw}"],
+    ],
+    ids=["check-seconds", "check-ratio", "batch-timeout"],
+)
+def test_limits_reject_non_finite_numbers(runner, tmp_path, raw: str, args: list[str]) -> None:
+    from analyser.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "mou-fjordvik-kilimani.txt"
+    filled = [a.format(raw=raw, out=tmp_path / "out") for a in args]
+    result = runner.invoke(main, [*filled, str(sample)])
+    assert result.exit_code == 2, result.output
+    assert "finite" in result.output or (raw == "-inf" and "range" in result.output)
+
+
+def test_limits_reject_non_finite_environment_value() -> None:
+    with pytest.raises(ValueError, match="finite"):
+        Limits.from_env({"ANALYSER_MAX_SECONDS": "nan"})
