@@ -89,7 +89,8 @@ def check(
     """Analyse one or more agreements and print a gap report.
 
     Exit codes: 0 analysed; 1 gaps found and --fail-on asked to fail; 2 usage error;
-    3 a file could not be read (the others are still reported). Each file is parsed in a
+    3 a file could not be read (the others are still reported); 5 the report could not be
+    written (checked before analysing). Each file is parsed in a
     child process bounded by the --max-* limits (also settable as ANALYSER_MAX_* variables).
     """
     from analyser.pipeline import Analyser
