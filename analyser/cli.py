@@ -8,6 +8,7 @@ be read, 4 the shipped model is unusable.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -75,6 +76,12 @@ def main() -> None:
     is_flag=True,
     help="Run OCR (ocrmypdf, English and Norwegian) on PDFs that have no text layer.",
 )
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="No colour in the text report (also when the NO_COLOR variable is set). Colour is "
+    "only ever used on a terminal.",
+)
 @limit_options
 def check(
     files: tuple[Path, ...],
@@ -84,6 +91,7 @@ def check(
     fail_on: str | None,
     no_model: bool,
     ocr: bool,
+    no_color: bool,
     limits: Limits,
 ) -> None:
     """Analyse one or more agreements and print a gap report.
@@ -112,7 +120,13 @@ def check(
             click.echo(f"Error: {printable(e)}", err=True)
             unreadable += 1
     if reports:
-        colour = output is None and fmt == "text" and sys.stdout.isatty()
+        colour = (
+            output is None
+            and fmt == "text"
+            and not no_color
+            and not os.environ.get("NO_COLOR")  # https://no-color.org
+            and sys.stdout.isatty()
+        )
         if len(files) == 1:  # several files always give a list, even if only one was read
             content = render(reports[0], fmt, colour=colour)
         else:

@@ -6,11 +6,14 @@ server is actually started.
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 
 import click
 
-from analyser.cli_common import FiniteFloatRange
+from analyser.cli_common import FiniteFloatRange, fail
+from analyser.errors import ServerStartError
 from analyser.web.security import TOKEN_ENV, generate_token, is_loopback
 
 
@@ -101,6 +104,8 @@ def serve(
         )
     except ServeError as e:
         raise click.UsageError(str(e)) from e
+    listening = _listen(host, port)
+    port = listening.getsockname()[1]  # the one the system chose for --port 0
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Agreement analyser on http://{shown}:{port}/  (history: {db})", err=True)
     if generated:
@@ -108,4 +113,23 @@ def serve(
             f"Access token (generated; give it to the advisers who may sign in): {token}",
             err=True,
         )
-    server.run()
+    server.run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the listening socket before saying where the server is, so that a port in use is
+    one line and exit 5 rather than an address printed and then an error from uvicorn."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as e:
+        raise fail(ServerStartError(f"cannot listen on {host}:{port}: unknown address")) from e
+    family, kind, proto, _name, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as e:
+        sock.close()
+        reason = "the port is already in use" if e.errno == errno.EADDRINUSE else e.strerror
+        raise fail(ServerStartError(f"cannot listen on {host}:{port}: {reason}")) from e
+    return sock

@@ -155,3 +155,65 @@ def test_cli_profiles_lists_default(runner) -> None:
     result = runner.invoke(main, ["profiles"])
     assert result.exit_code == 0, result.output
     assert "eu-2024" in result.output
+
+
+def _run_in_terminal(args: list[str], env_extra: dict[str, str]) -> str:
+    """Run the real CLI with its output on a pseudo-terminal (where colour is allowed)."""
+    import os
+    import subprocess
+    import sys
+
+    master, slave = os.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | env_extra
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "analyser", *args],
+            stdout=slave,
+            stderr=slave,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            timeout=180,
+            check=False,
+        )
+    finally:
+        os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other end is closed and drained
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    ("extra_args", "env", "coloured"),
+    [([], {}, True), ([], {"NO_COLOR": "1"}, False), (["--no-color"], {}, False)],
+    ids=["terminal", "NO_COLOR", "--no-color"],
+)
+def test_cli_check_colour_only_when_allowed(extra_args, env, coloured: bool) -> None:
+    out = _run_in_terminal(["check", str(SAMPLES / "mou-fjordvik-kilimani.txt"), *extra_args], env)
+    assert "Verdict" in out or "verdict" in out.lower(), out[:500]
+    assert ("\x1b[3" in out) is coloured
+
+
+def test_cli_serve_port_in_use_is_one_line_exit_5(runner, tmp_path: Path) -> None:
+    import socket
+
+    from analyser.cli_serve import serve as serve_command
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(
+            serve_command, ["--port", str(port), "--db", str(tmp_path / "db.sqlite3")]
+        )
+    assert result.exit_code == 5, result.output
+    assert "already in use" in result.output and str(port) in result.output
+    assert "Agreement analyser on" not in result.output  # no address printed before failing
+    assert len(result.output.strip().splitlines()) == 1
