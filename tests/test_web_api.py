@@ -581,3 +581,23 @@ def test_compare_two_versions(client) -> None:
     # Older upload on the left, whatever order the ids came in.
     assert page.text.index("mou-v1.txt") < page.text.index("mou-v2.txt")
     assert client.get("/compare", params={"id": old["id"]}).status_code == 400
+
+
+@pytest.mark.parametrize("big", [2**63, 2**64, 10**30], ids=["2^63", "2^64", "10^30"])
+def test_out_of_range_ids_are_404_not_500(client, big: int) -> None:
+    for method, path in [
+        ("GET", f"/api/analyses/{big}"),
+        ("DELETE", f"/api/analyses/{big}"),
+        ("GET", f"/analyses/{big}"),
+        ("GET", f"/analyses/{big}/report.json"),
+        ("GET", f"/compare?id={big}&id=1"),
+    ]:
+        response = client.request(method, path)
+        assert response.status_code in (404, 422), (method, path, response.status_code)
+
+
+def test_over_long_search_is_422_not_500(client) -> None:
+    long_term = "a" * 60_000
+    assert client.get("/api/analyses", params={"q": long_term}).status_code == 422
+    assert client.get("/history", params={"q": long_term}).status_code == 422
+    assert client.get("/api/analyses", params={"q": "a" * 200}).status_code == 200

@@ -19,10 +19,10 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
@@ -35,7 +35,7 @@ from analyser.extract import sniff_format
 from analyser.render import render
 from analyser.web import security
 from analyser.web.reports import report_from_dict
-from analyser.web.store import Store, StoredAnalysis
+from analyser.web.store import MAX_SEARCH, Store, StoredAnalysis
 from analyser.web.worker import AnalysisInterrupted, AnalysisOutcome, AnalysisTimeout, WorkerPool
 
 log = logging.getLogger("analyser.web")
@@ -358,7 +358,9 @@ def _add_api_routes(app: FastAPI) -> None:
         )
 
     @app.get("/api/analyses", tags=["analyses"], summary="List stored analyses, newest first")
-    def api_list(q: str | None = None) -> list[dict[str, Any]]:
+    def api_list(
+        q: Annotated[str | None, Query(max_length=MAX_SEARCH)] = None,
+    ) -> list[dict[str, Any]]:
         return [s.to_dict() for s in app.state.store.list_analyses(q)]
 
     @app.get("/api/analyses/{analysis_id}", tags=["analyses"], summary="One stored report")
@@ -529,6 +531,10 @@ def _add_page_routes(app: FastAPI) -> None:
 
     @app.get("/history", response_class=HTMLResponse, include_in_schema=False)
     def history_page(request: Request, q: str = "") -> HTMLResponse:
+        if len(q) > MAX_SEARCH:
+            return _error_page(
+                request, 422, f"Search for at most {MAX_SEARCH} characters of a file name."
+            )
         return _page(request, "history.html.j2", entries=store.list_analyses(q or None), q=q)
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)

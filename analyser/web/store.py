@@ -46,6 +46,16 @@ _SUMMARY_COLUMNS = (
     " EXISTS(SELECT 1 FROM files WHERE files.analysis_id = analyses.id) AS has_file"
 )
 
+# Longest search term used; see Store.list_analyses.
+MAX_SEARCH = 200
+# SQLite's integer primary keys are signed 64-bit: a larger id in a URL can match nothing, and
+# binding it would raise OverflowError (a 500) instead of the 404 it deserves.
+MAX_ID = 2**63 - 1
+
+
+def valid_id(analysis_id: int) -> bool:
+    return 1 <= analysis_id <= MAX_ID
+
 
 @dataclass(frozen=True)
 class AnalysisSummary:
@@ -161,9 +171,14 @@ class Store:
         return analysis_id
 
     def list_analyses(self, search: str | None = None, limit: int = 500) -> list[AnalysisSummary]:
-        """Newest first; ``search`` matches anywhere in the file name, case-insensitively."""
+        """Newest first; ``search`` matches anywhere in the file name, case-insensitively.
+
+        Only the first :data:`MAX_SEARCH` characters are used: SQLite refuses LIKE patterns of
+        50,000 bytes and more ("pattern too complex"), and no file name is that long.
+        """
         query = f"SELECT {_SUMMARY_COLUMNS} FROM analyses"
         params: list[Any] = []
+        search = (search or "")[:MAX_SEARCH]
         if search:
             escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query += " WHERE name LIKE ? ESCAPE '\\'"
@@ -174,6 +189,8 @@ class Store:
             return [_summary(row) for row in conn.execute(query, params)]
 
     def get(self, analysis_id: int) -> StoredAnalysis | None:
+        if not valid_id(analysis_id):
+            return None
         with self._connect() as conn:
             row = conn.execute(
                 f"SELECT {_SUMMARY_COLUMNS}, report_json, context_json FROM analyses WHERE id = ?",
@@ -187,6 +204,8 @@ class Store:
 
     def file(self, analysis_id: int) -> bytes | None:
         """The uploaded bytes, if they were kept (``--keep-files``)."""
+        if not valid_id(analysis_id):
+            return None
         with self._connect() as conn:
             row = conn.execute(
                 "SELECT data FROM files WHERE analysis_id = ?", (analysis_id,)
@@ -195,6 +214,8 @@ class Store:
 
     def delete(self, analysis_id: int) -> bool:
         """Remove the row and its stored file; True if there was one to remove."""
+        if not valid_id(analysis_id):
+            return False
         with self._connect() as conn:
             conn.execute("DELETE FROM files WHERE analysis_id = ?", (analysis_id,))
             cur = conn.execute("DELETE FROM analyses WHERE id = ?", (analysis_id,))
