@@ -113,7 +113,10 @@ def serve(
             f"Access token (generated; give it to the advisers who may sign in): {token}",
             err=True,
         )
-    server.run(sockets=[listening])
+    try:
+        server.run(sockets=[listening])
+    finally:
+        listening.close()
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -5,8 +5,9 @@ module-level jinja2 :data:`ENV`, so there is one place that decides escaping and
 This module only prepares small presentation helpers (labels, locations, colour) that would be
 clumsy to express in the templates themselves.
 
-JSON is not templated: it is exactly ``Report.to_dict()``, the contract of
-``shared/report-schema.json``, so that no renderer can drift from what other tools read.
+JSON is not templated: it is ``Report.to_dict()``, the contract of
+``shared/report-schema.json`` (with control and bidi-formatting characters removed from its
+strings), so that no renderer can drift from what other tools read.
 """
 
 from __future__ import annotations

@@ -322,7 +322,7 @@ def test_cli_serve_generates_a_token_off_loopback(runner, tmp_path, monkeypatch)
     monkeypatch.setattr(uvicorn.Server, "run", lambda self, *a, **k: started.append(self))
     result = runner.invoke(
         serve_command,
-        ["--host", "0.0.0.0", "--db", str(tmp_path / "db.sqlite3")],
+        ["--host", "0.0.0.0", "--port", "0", "--db", str(tmp_path / "db.sqlite3")],
         env={"ANALYSER_TOKEN": None},
     )
     assert result.exit_code == 0, result.output
