@@ -1,10 +1,25 @@
-"""DOCX extraction with python-docx, reading the body XML directly where the API falls short.
+"""DOCX extraction with python-docx, reading the XML directly where the API falls short.
 
 Why walk the XML instead of ``document.paragraphs`` / ``document.tables``: those two lists lose
-the interleaving of paragraphs and tables, and ``Paragraph.text`` skips runs inside tracked
-insertions (``w:ins``), which drafts under negotiation are full of. Why rebuild list numbers:
-Word stores "3.2" or "(a)" only as a numbering definition, not as text, yet clause references
-in a report need them.
+the interleaving of paragraphs and tables, skip text boxes, footnotes and content controls, and
+``Paragraph.text`` skips runs inside tracked insertions (``w:ins``), which drafts under
+negotiation are full of. Why rebuild list numbers: Word stores "3.2" or "(a)" only as a
+numbering definition, not as text, yet clause references in a report need them.
+
+What is read, and where it goes:
+
+* body paragraphs and tables in order; text boxes (``wps:txbx`` / ``v:textbox``) right after
+  the paragraph that anchors them, once, from the ``mc:AlternateContent`` branch Word shows;
+  footnotes and endnotes as blocks of kind ``"footnote"`` (``Block.part`` "footnote 3" /
+  "endnote i", the mark the reader sees) right after the paragraph that cites them; content
+  controls; the result text of fields, never their instructions;
+* headers, footers and comments to ``Document.furniture`` (shown, never analysed); the lines
+  of a table of contents to ``Document.skipped``;
+* text a reader cannot see (:mod:`analyser.extract.visibility`) to ``Document.hidden``.
+
+Tracked changes are read as accepted: ``w:ins`` kept, ``w:del`` / ``w:moveFrom`` skipped.
+:func:`read_document` takes an optional replacement body so the "before" reading of a redline
+can reuse this parser on a transformed ``document.xml`` tree.
 """
 
 from __future__ import annotations
@@ -23,57 +38,99 @@ from docx.opc.part import XmlPart
 from docx.oxml.ns import qn
 from lxml import etree
 
-from analyser.document import BlockKind, Document, join_blocks
+from analyser.document import (
+    Block,
+    BlockKind,
+    Document,
+    HiddenPassage,
+    HiddenReason,
+    SkippedPassage,
+    join_blocks,
+)
 from analyser.errors import CorruptDocument, NoTextLayer, UnsupportedFormat
 from analyser.extract.container import check_zip
+from analyser.extract.strict import transitional_from_strict
+from analyser.extract.visibility import (
+    MC_ALTERNATE,
+    RunVisibility,
+    branch_text,
+    choose_branch,
+    deleted_row,
+    hidden_drawing,
+    shading_fill,
+)
 from analyser.limits import Limits
 
-_Part = tuple[str, int | None, BlockKind, str | None, int | None]
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-
-# Inline elements and what they contribute to a paragraph's text.
-_INLINE_TEXT = {
-    qn("w:tab"): "\t",
-    qn("w:br"): "\n",
-    qn("w:cr"): "\n",
-    qn("w:noBreakHyphen"): "-",
-    qn("w:softHyphen"): "",
-}
-# Subtrees that hold no visible body text: properties (w:pPr has tab-stop w:tab elements),
-# deleted or moved-away revisions, field instructions, and drawings/text boxes whose
-# paragraphs would otherwise run into the paragraph anchoring them.
-_SKIP = frozenset(
-    qn(tag)
-    for tag in (
-        "w:pPr", "w:rPr", "w:del", "w:moveFrom", "w:instrText", "w:delInstrText",
-        "w:drawing", "w:pict", "w:object", "w:footnoteReference", "w:endnoteReference",
-        "w:commentReference",
-    )
-) | {_MC_FALLBACK}  # fmt: skip
-_CONTAINERS = frozenset({qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:ins")})
 _HEADING_RE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
+_TOC_STYLE_RE = re.compile(r"^toc\s*(\d|heading)", re.IGNORECASE)
 _LEVELS = 9
 
 
 def extract_docx(
     data: bytes, *, name: str, path: str, sha256: str, limits: Limits | None = None
 ) -> Document:
-    """Extract body paragraphs and tables in order; headers and footers go to furniture."""
-    document = _open(data, path, limits or Limits())
+    """Extract what a reader of the DOCX sees; headers, footers and comments go to furniture."""
+    document = open_docx(data, path, limits or Limits())
+    return read_document(document, name=name, path=path, sha256=sha256)
+
+
+def read_document(
+    document: DocxDocument,
+    *,
+    name: str,
+    path: str,
+    sha256: str,
+    body: etree._Element | None = None,
+) -> Document:
+    """Read an opened DOCX into a :class:`Document`.
+
+    ``body`` replaces ``document.xml``'s ``w:body`` (a transformed copy, e.g. with tracked
+    changes rejected); styles, numbering, notes and comments still come from the package.
+    """
     styles = _Styles(document.styles.element)
-    numbering = _Numbering(_numbering_root(document), styles)
-    reader = _BodyReader(styles, numbering)
-    parts = list(reader.blocks(document.element.body))
-    text, blocks = join_blocks(parts)
+    visibility = RunVisibility(document.styles.element, _page_colour(document))
+    notes = _Notes(document)
+    reader = _Reader(styles, _Numbering(_numbering_root(document), styles), visibility, notes)
+    parts = list(reader.blocks(body if body is not None else document.element.body))
+    text, blocks = _join(parts)
     if not text:
+        if reader.hidden:
+            reason = f"DOCX has no visible text ({len(reader.hidden)} hidden passages only)"
+            raise NoTextLayer(reason, path)
         raise NoTextLayer("DOCX contains no text (images only?) — run OCR first", path)
     # Header paragraphs get their own counters so they cannot shift the body's list numbers.
-    header_reader = _BodyReader(styles, _Numbering(None, styles))
-    _, furniture = join_blocks(list(_furniture(document, header_reader)))
-    return Document(name, path, sha256, "docx", text, blocks, None, furniture)
+    aside = _Reader(styles, _Numbering(None, styles), visibility, None)
+    _, furniture = _join(list(_furniture(document, aside)))
+    return Document(
+        name,
+        path,
+        sha256,
+        "docx",
+        text,
+        blocks,
+        None,
+        furniture,
+        hidden=reader.hidden,
+        skipped=reader.skipped,
+    )
 
 
-def _open(data: bytes, path: str, limits: Limits) -> DocxDocument:
+def _join(parts: list[_Part]) -> tuple[str, list[Block]]:
+    """:func:`join_blocks` over the non-empty parts, then each block's ``part`` filled in."""
+    kept = [p for p in parts if p.text.strip()]
+    text, blocks = join_blocks([(p.text, None, p.kind, p.number, p.level) for p in kept])
+    return text, [
+        Block(b.text, b.start, b.end, b.page, b.kind, b.number, b.level, part=p.part)
+        for b, p in zip(blocks, kept, strict=True)
+    ]
+
+
+def _page_colour(document: DocxDocument) -> str | None:
+    background = document.element.find(qn("w:background"))
+    return None if background is None else background.get(qn("w:color"))
+
+
+def open_docx(data: bytes, path: str, limits: Limits) -> DocxDocument:
     """Open with python-docx, turning its assorted exceptions into one-line reasons.
 
     The container checks run first even when :func:`analyser.extract.extract_bytes` already
@@ -83,6 +140,7 @@ def _open(data: bytes, path: str, limits: Limits) -> DocxDocument:
     """
     if "word/document.xml" not in check_zip(data, limits, path):
         raise CorruptDocument("not a DOCX: ZIP archive without word/document.xml", path)
+    data = transitional_from_strict(data) or data
     try:
         return docx.Document(io.BytesIO(data))
     except ValueError as e:
@@ -171,6 +229,10 @@ class _Styles:
             num_id = num_id or style.num_id
             ilvl = ilvl or style.ilvl
         return num_id, ilvl
+
+    def is_toc(self, style_id: str | None) -> bool:
+        """Word's "TOC 1".."TOC 9" / "TOC Heading" styles: lines of a table of contents."""
+        return any(_TOC_STYLE_RE.match(style.name) for style in self._chain(style_id))
 
     def num_id_of(self, style_id: str) -> str | None:
         return self._styles[style_id].num_id if style_id in self._styles else None
@@ -322,52 +384,231 @@ def _roman(value: int) -> str:
 
 # --- body --------------------------------------------------------------------------------
 
+_W_T, _W_R, _W_P, _W_TBL = qn("w:t"), qn("w:r"), qn("w:p"), qn("w:tbl")
+_TXBX_CONTENT = qn("w:txbxContent")
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+# Inline elements and what they contribute to a paragraph's text.
+_INLINE_TEXT = {
+    qn("w:tab"): "\t",
+    qn("w:ptab"): "\t",
+    qn("w:br"): "\n",
+    qn("w:cr"): "\n",
+    qn("w:noBreakHyphen"): "-",
+    qn("w:softHyphen"): "",
+}
+# Subtrees that hold no text a reader sees: properties (w:pPr has tab-stop w:tab elements),
+# deleted or moved-away revisions, content-control properties (placeholder references).
+_SKIP_INLINE = frozenset(
+    qn(tag)
+    for tag in ("w:pPr", "w:rPr", "w:del", "w:moveFrom", "w:sdtPr", "w:sdtEndPr", "w:customXmlPr")
+)
+# Inside a run: what is not text (the reference marks of notes and comments stand for text
+# that is read elsewhere; w:footnoteRef is the number printed at the start of a note).
+_SKIP_IN_RUN = frozenset(
+    qn(tag)
+    for tag in (
+        "w:rPr", "w:delText", "w:instrText", "w:delInstrText", "w:footnoteRef", "w:endnoteRef",
+        "w:annotationRef", "w:commentReference", "w:separator", "w:continuationSeparator",
+        "w:lastRenderedPageBreak", "w:sym", "w:fldChar",
+    )
+)  # fmt: skip
+_CONTAINERS = frozenset(
+    {qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:ins"), qn("w:moveTo")}
+)
+_NOTE_REFERENCES = {qn("w:footnoteReference"): "footnote", qn("w:endnoteReference"): "endnote"}
+_DRAWINGS = frozenset({qn("w:drawing"), qn("w:pict"), qn("w:object")})
+# Typed clause numbers at a paragraph's start, to name the section of a hidden passage.
+_TYPED_SECTION_RE = re.compile(
+    r"^(?:(?:Article|Artikkel|Section|Clause|Paragraph|Annex|Vedlegg|§)\s*\d+[\w.()]*"
+    r"|\d+(?:\.\d+)*\.?(?=\s))",
+    re.IGNORECASE,
+)
+# Text boxes of a Word file converted from PDF hold one line each. Consecutive single-line
+# boxes are one paragraph when they are the same size, start within 1 cm of each other
+# horizontally, and the next one starts within 1.25 box heights of the previous one (a gap
+# between paragraphs is at least half a line more).
+_LINE_PITCH = 1.25
+_SAME_COLUMN_EMU = 360_000  # 1 cm
 
-def paragraph_text(p: etree._Element) -> str:
-    """Visible text of a ``w:p``, including tracked insertions, excluding deletions."""
-    out: list[str] = []
-    _collect(p, out)
-    return "".join(out)
+
+@dataclass
+class _Part:
+    """One block to be: text, what it is, and whether it follows its anchor (a note or box)."""
+
+    text: str
+    kind: BlockKind = "paragraph"
+    number: str | None = None
+    level: int | None = None
+    part: str | None = None
+    attached: bool = False
 
 
-def _collect(element: etree._Element, out: list[str]) -> None:
-    for child in element:
-        tag = child.tag
-        if not isinstance(tag, str) or tag in _SKIP:
-            continue
-        if tag == qn("w:t"):
-            out.append(child.text or "")
-        elif tag in _INLINE_TEXT:
-            out.append(_INLINE_TEXT[tag])
+@dataclass
+class _Box:
+    """A text box's content and, for a positioned (anchored) DrawingML box, its geometry."""
+
+    content: etree._Element
+    frame: tuple[str, str] | None = None  # relativeFrom (horizontal, vertical)
+    x: int = 0
+    y: int = 0
+    height: int = 0
+    size: int | None = None  # largest w:sz of its runs, half-points
+
+
+@dataclass
+class _Inline:
+    """What walking one paragraph found."""
+
+    text: list[str] = field(default_factory=list)
+    hidden: list[tuple[HiddenReason, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (footnote|endnote, id)
+    boxes: list[_Box] = field(default_factory=list)
+    toc: bool = False
+
+    def add(self, text: str, reason: HiddenReason | None) -> None:
+        if reason is None:
+            self.text.append(text)
+        elif self.hidden and self.hidden[-1][0] == reason:
+            self.hidden[-1] = (reason, self.hidden[-1][1] + text)
         else:
-            _collect(child, out)
+            self.hidden.append((reason, text))
 
 
-class _BodyReader:
-    """Turns block-level XML (body, table cell, header) into parts, advancing list counters."""
+@dataclass
+class _Field:
+    """A complex field (w:fldChar begin/separate/end): its instruction is never text."""
 
-    def __init__(self, styles: _Styles, numbering: _Numbering) -> None:
+    instruction: str = ""
+    in_result: bool = False
+
+
+class _Notes:
+    """Footnotes and endnotes by id, with the marks Word prints for them.
+
+    Marks count references in document order from ``numStart`` in ``numFmt`` (document
+    settings, overridden by the body's final ``w:sectPr``); Word's defaults are decimal
+    footnotes and lower-roman endnotes. Restarting per section or page is not modelled.
+    """
+
+    _DEFAULT_FORMAT = {"footnote": "decimal", "endnote": "lowerRoman"}
+
+    def __init__(self, document: DocxDocument) -> None:
+        self._notes: dict[str, dict[str, etree._Element]] = {"footnote": {}, "endnote": {}}
+        self._format = dict(self._DEFAULT_FORMAT)
+        self._next = {"footnote": 1, "endnote": 1}
+        for kind, relation in (("footnote", RT.FOOTNOTES), ("endnote", RT.ENDNOTES)):
+            root = _related_root(document, relation)
+            if root is None:
+                continue
+            for note in root.iterfind(qn(f"w:{kind}")):
+                if note.get(qn("w:type")) in (None, "normal"):
+                    self._notes[kind][note.get(qn("w:id"), "")] = note
+        settings = _related_root(document, RT.SETTINGS)
+        sect_pr = document.element.body.find(qn("w:sectPr"))
+        for source in (settings, sect_pr):
+            for kind in ("footnote", "endnote"):
+                props = source.find(qn(f"w:{kind}Pr")) if source is not None else None
+                fmt, start = _val(props, "w:numFmt"), _val(props, "w:numStart")
+                if fmt:
+                    self._format[kind] = fmt
+                if start and start.isdigit():
+                    self._next[kind] = int(start)
+
+    def take(self, kind: str, note_id: str) -> tuple[str, etree._Element] | None:
+        """The note's printed label ("footnote 3") and element, advancing the count."""
+        note = self._notes[kind].get(note_id)
+        if note is None:
+            return None
+        value = self._next[kind]
+        self._next[kind] += 1
+        return f"{kind} {_format_number(value, self._format[kind])}", note
+
+    def element(self, kind: str, note_id: str) -> etree._Element | None:
+        return self._notes[kind].get(note_id)
+
+
+def _related_root(document: DocxDocument, relation: str) -> etree._Element | None:
+    try:
+        part = document.part.part_related_by(relation)
+    except KeyError:
+        return None
+    if isinstance(part, XmlPart):
+        return part.element
+    try:  # python-docx loads parts it has no class for as plain bytes
+        return etree.fromstring(part.blob, etree.XMLParser(resolve_entities=False))
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+
+
+class _Reader:
+    """Turns block-level XML (body, table cell, text box, note, header) into parts.
+
+    Advances list counters, note marks and field state in document order, and collects what a
+    reader cannot see (``hidden``) and tables of contents (``skipped``).
+    """
+
+    def __init__(
+        self,
+        styles: _Styles,
+        numbering: _Numbering,
+        visibility: RunVisibility,
+        notes: _Notes | None,
+    ) -> None:
         self._styles = styles
         self._numbering = numbering
+        self._visibility = visibility
+        self._notes = notes
+        self._fields: list[_Field] = []
+        self._section: str | None = None
+        self._toc_depth = 0  # inside a "Table of Contents" content control
+        self._toc_results = 0  # TOC field results begun so far
+        self.hidden: list[HiddenPassage] = []
+        self.skipped: list[SkippedPassage] = []
 
-    def blocks(self, container: etree._Element) -> Iterator[_Part]:
+    # block level
+
+    def blocks(self, container: etree._Element, behind: str | None = None) -> Iterator[_Part]:
         for child in container:
-            if child.tag == qn("w:p"):
-                yield self._paragraph(child)
-            elif child.tag == qn("w:tbl"):
-                yield from self._table(child)
+            if child.tag == _W_P:
+                yield from self._paragraph(child, behind)
+            elif child.tag == _W_TBL:
+                yield from self._table(child, behind)
+            elif child.tag == qn("w:sdt") and _is_toc_control(child):
+                self._toc_depth += 1
+                yield from self.blocks(child, behind)
+                self._toc_depth -= 1
             elif child.tag in _CONTAINERS:
-                yield from self.blocks(child)
+                yield from self.blocks(child, behind)
+            elif child.tag == MC_ALTERNATE:
+                shown = self._alternate(child)
+                if shown is not None:
+                    yield from self.blocks(shown, behind)
 
-    def _paragraph(self, p: etree._Element) -> _Part:
+    def _paragraph(self, p: etree._Element, behind: str | None) -> Iterator[_Part]:
         ppr = p.find(qn("w:pPr"))
         style_id = _val(ppr, "w:pStyle")
-        text = paragraph_text(p)
+        toc_before = self._toc_results
+        found = _Inline(toc=self._styles.is_toc(style_id) or self._in_toc_field())
+        behind = self._visibility.paragraph_fill(ppr, style_id) or behind
+        self._inline(p, found, style_id, behind)
+        found.toc = found.toc or self._toc_depth > 0 or self._toc_results != toc_before
+        self._end_paragraph_fields()
+        text = "".join(found.text)
+        for reason, hidden in found.hidden:
+            if hidden.strip():
+                self.hidden.append(HiddenPassage(hidden.strip(), reason, None, self._section))
         is_item, label = self._number(ppr, style_id)
         level = self._styles.heading_level(style_id)
-        if level is not None:
-            return text, None, "heading", label, level
-        return text, None, "list_item" if is_item else "paragraph", label, None
+        if found.toc and text.strip():
+            self.skipped.append(SkippedPassage(text.strip(), "table_of_contents"))
+        elif level is not None:
+            yield _Part(text, "heading", label, level)
+        else:
+            yield _Part(text, "list_item" if is_item else "paragraph", label)
+        if not found.toc and text.strip():
+            self._section = _section_name(label, text, level is not None) or self._section
+        yield from self._note_parts(found.notes)
+        yield from self._box_parts(found.boxes)
 
     def _number(self, ppr: etree._Element | None, style_id: str | None) -> tuple[bool, str | None]:
         """Resolve direct numPr over the style's; ``numId 0`` switches numbering off."""
@@ -379,15 +620,264 @@ class _BodyReader:
             return False, None
         return self._numbering.label(num_id, int(ilvl))
 
-    def _table(self, tbl: etree._Element) -> Iterator[_Part]:
+    def _table(self, tbl: etree._Element, behind: str | None) -> Iterator[_Part]:
         """One block per cell, row by row; a vertically merged cell is emitted once (at its
-        first row) and a horizontally merged one is a single ``w:tc`` already."""
+        first row) and a horizontally merged one is a single ``w:tc`` already. Notes and text
+        boxes cited in a cell follow the cell."""
         for tr in _children(tbl, "w:tr"):
+            if deleted_row(tr):
+                text = " ".join(branch_text(tr).split())
+                if text:
+                    self.hidden.append(HiddenPassage(text, "deleted_row", None, self._section))
+                continue
             for tc in _children(tr, "w:tc"):
                 if _is_merge_continuation(tc):
                     continue
-                lines = [part[0] for part in self.blocks(tc) if part[0].strip()]
-                yield "\n".join(lines), None, "table_cell", None, None
+                tcpr = tc.find(qn("w:tcPr"))
+                fill = shading_fill(tcpr.find(qn("w:shd")) if tcpr is not None else None)
+                inner = list(self.blocks(tc, fill or behind))
+                lines = [part.text for part in inner if not part.attached and part.text.strip()]
+                yield _Part("\n".join(lines), "table_cell")
+                yield from (part for part in inner if part.attached)
+
+    # inline level
+
+    def _inline(
+        self, element: etree._Element, found: _Inline, style: str | None, behind: str | None
+    ) -> None:
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIP_INLINE:
+                continue
+            if tag == _W_R:
+                reason = self._visibility.reason(child, style, behind)
+                self._run(child, found, reason, style, behind)
+            elif tag == MC_ALTERNATE:
+                shown = self._alternate(child)
+                if shown is not None:
+                    self._inline(shown, found, style, behind)
+            else:  # hyperlinks, insertions, content controls, smart tags, simple fields
+                self._inline(child, found, style, behind)
+
+    def _run(
+        self,
+        run: etree._Element,
+        found: _Inline,
+        reason: HiddenReason | None,
+        style: str | None,
+        behind: str | None,
+    ) -> None:
+        for child in run:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == qn("w:fldChar"):
+                self._field_char(child.get(qn("w:fldCharType")))
+                continue
+            if tag == qn("w:instrText") and self._fields and not self._fields[-1].in_result:
+                self._fields[-1].instruction += child.text or ""
+                continue
+            if tag in _SKIP_IN_RUN or self._in_instruction():
+                continue
+            if tag == _W_T:
+                found.add(child.text or "", reason)
+            elif tag in _INLINE_TEXT:
+                found.add(_INLINE_TEXT[tag], reason)
+            elif tag in _NOTE_REFERENCES:
+                self._note_reference(_NOTE_REFERENCES[tag], child, found, reason)
+            elif tag in _DRAWINGS:
+                self._drawing(child, found, reason)
+            elif tag == MC_ALTERNATE:
+                shown = self._alternate(child)
+                if shown is not None:
+                    self._run(shown, found, reason, style, behind)
+            elif tag == _W_R:  # ruby base text and other nested runs
+                self._run(child, found, reason, style, behind)
+            else:
+                self._inline(child, found, style, behind)
+
+    def _note_reference(
+        self, kind: str, ref: etree._Element, found: _Inline, reason: HiddenReason | None
+    ) -> None:
+        note_id = ref.get(qn("w:id"), "")
+        if self._notes is None:
+            return
+        if reason is not None:  # a hidden reference hides its note, and takes no number
+            note = self._notes.element(kind, note_id)
+            if note is not None:
+                found.add(" " + branch_text(note) + " ", reason)
+            return
+        found.notes.append((kind, note_id))
+
+    def _drawing(
+        self, drawing: etree._Element, found: _Inline, reason: HiddenReason | None
+    ) -> None:
+        reason = reason or ("other" if hidden_drawing(drawing) else None)
+        geometry = _anchor_geometry(drawing)
+        for content in _text_boxes(drawing):
+            if reason is not None:
+                found.add(" " + branch_text(content) + " ", reason)
+                continue
+            frame, x, y, height = geometry or (None, 0, 0, 0)
+            found.boxes.append(_Box(content, frame, x, y, height, _largest_size(content)))
+
+    # fields
+
+    def _field_char(self, kind: str | None) -> None:
+        if kind == "begin":
+            self._fields.append(_Field())
+        elif kind == "separate" and self._fields:
+            self._fields[-1].in_result = True
+            if self._fields[-1].instruction.split()[:1] == ["TOC"]:
+                self._toc_results += 1
+        elif kind == "end" and self._fields:
+            self._fields.pop()
+
+    def _in_instruction(self) -> bool:
+        return any(not f.in_result for f in self._fields)
+
+    def _in_toc_field(self) -> bool:
+        return any(f.in_result and f.instruction.split()[:1] == ["TOC"] for f in self._fields)
+
+    def _end_paragraph_fields(self) -> None:
+        """An instruction never spans paragraphs; a result may (a table of contents does).
+        Dropping unfinished instructions here keeps one malformed field from swallowing the
+        rest of the document."""
+        while self._fields and not self._fields[-1].in_result:
+            self._fields.pop()
+
+    # notes, text boxes, unshown branches
+
+    def _note_parts(self, references: list[tuple[str, str]]) -> Iterator[_Part]:
+        if self._notes is None:
+            return
+        for kind, note_id in references:
+            taken = self._notes.take(kind, note_id)
+            if taken is None:
+                continue
+            label, note = taken
+            inner = list(self.blocks(note))
+            text = "\n".join(p.text.strip() for p in inner if p.text.strip())
+            yield _Part(text, "footnote", part=label, attached=True)
+
+    def _box_parts(self, boxes: list[_Box]) -> Iterator[_Part]:
+        frames = {box.frame for box in boxes}
+        if len(frames) == 1 and None not in frames:
+            boxes = sorted(boxes, key=lambda box: (box.y, box.x))
+        previous: _Box | None = None
+        pending: _Part | None = None
+        for box in boxes:
+            inner = list(self.blocks(box.content))
+            line = inner[0] if len(inner) == 1 and inner[0].kind == "paragraph" else None
+            if line and not line.number and pending and previous and _same_paragraph(previous, box):
+                pending.text = _join_lines(pending.text, line.text)
+                previous = box
+                continue
+            if pending:
+                yield pending
+            pending, previous = None, None
+            if line and not line.number and box.frame is not None:
+                pending, previous = _Part(line.text, attached=True), box
+                continue
+            for part in inner:
+                part.attached = True
+                yield part
+        if pending:
+            yield pending
+
+    def _alternate(self, alternate: etree._Element) -> etree._Element | None:
+        """The branch of an ``mc:AlternateContent`` Word shows; the others are hidden text
+        only where they say something the shown one does not (the VML fallback copy of a
+        text box is the same text, not a secret)."""
+        shown, others = choose_branch(alternate)
+        visible = " ".join(branch_text(shown).split()) if shown is not None else ""
+        for branch in others:
+            text = " ".join(branch_text(branch).split())
+            if text and text not in visible:
+                self.hidden.append(HiddenPassage(text, "alternate_content", None, self._section))
+        return shown
+
+
+def _section_name(label: str | None, text: str, heading: bool) -> str | None:
+    """A short name for where a paragraph stands, for listing hidden passages near it."""
+    if label:
+        return label.rstrip(".")
+    match = _TYPED_SECTION_RE.match(text.strip())
+    if match:
+        return match.group(0).rstrip(".")
+    return " ".join(text.split())[:60] if heading else None
+
+
+def _is_toc_control(sdt: etree._Element) -> bool:
+    """Word wraps a table of contents in a content control of this document-part gallery."""
+    gallery = sdt.find(f"{qn('w:sdtPr')}/{qn('w:docPartObj')}/{qn('w:docPartGallery')}")
+    return gallery is not None and gallery.get(qn("w:val")) == "Table of Contents"
+
+
+def _text_boxes(element: etree._Element) -> Iterator[etree._Element]:
+    """``w:txbxContent`` of a drawing, outermost only (a box's own boxes are read with it),
+    looking only into the AlternateContent branches Word shows."""
+    for child in element:
+        if child.tag == _TXBX_CONTENT:
+            yield child
+        elif child.tag == MC_ALTERNATE:
+            shown, _ = choose_branch(child)
+            if shown is not None:
+                yield from _text_boxes(shown)
+        elif isinstance(child.tag, str):
+            yield from _text_boxes(child)
+
+
+def _anchor_geometry(drawing: etree._Element) -> tuple[tuple[str, str], int, int, int] | None:
+    """(relativeFrom pair, x, y, height) in EMU of a positioned DrawingML object."""
+    anchor = drawing.find(f".//{{{_WP}}}anchor")
+    if anchor is None:
+        return None
+    horizontal = anchor.find(f"{{{_WP}}}positionH")
+    vertical = anchor.find(f"{{{_WP}}}positionV")
+    extent = anchor.find(f"{{{_WP}}}extent")
+    if horizontal is None or vertical is None:
+        return None
+    x = _offset(horizontal)
+    y = _offset(vertical)
+    if x is None or y is None:
+        return None
+    height = _emu(extent.get("cy") if extent is not None else None) or 0
+    frame = (horizontal.get("relativeFrom", ""), vertical.get("relativeFrom", ""))
+    return frame, x, y, height
+
+
+def _offset(position: etree._Element) -> int | None:
+    offset = position.find(f"{{{_WP}}}posOffset")
+    return None if offset is None else _emu(offset.text)
+
+
+def _emu(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _largest_size(content: etree._Element) -> int | None:
+    sizes = [_emu(sz.get(qn("w:val"))) for sz in content.iter(qn("w:sz"))]
+    return max((s for s in sizes if s is not None), default=None)
+
+
+def _same_paragraph(previous: _Box, box: _Box) -> bool:
+    if previous.frame is None or previous.frame != box.frame or previous.size != box.size:
+        return False
+    pitch = box.y - previous.y
+    return (
+        0 < pitch <= _LINE_PITCH * max(previous.height, 1)
+        and abs(box.x - previous.x) <= _SAME_COLUMN_EMU
+    )
+
+
+def _join_lines(first: str, second: str) -> str:
+    """Join two lines of one paragraph; a line-end hyphen stays and takes no space."""
+    first, second = first.rstrip(), second.lstrip()
+    return first + second if first.endswith("-") else first + " " + second
 
 
 def _children(element: etree._Element, tag: str) -> Iterator[etree._Element]:
@@ -405,8 +895,9 @@ def _is_merge_continuation(tc: etree._Element) -> bool:
     return vmerge is not None and vmerge.get(qn("w:val"), "continue") != "restart"
 
 
-def _furniture(document: DocxDocument, reader: _BodyReader) -> Iterator[_Part]:
-    """Header and footer text of every section, each part once, in section order."""
+def _furniture(document: DocxDocument, reader: _Reader) -> Iterator[_Part]:
+    """Header and footer text of every section, each part once, in section order; then the
+    comments, with their authors."""
     body = document.element.body
     seen: set[str] = set()
     related = document.part.rels
@@ -423,5 +914,11 @@ def _furniture(document: DocxDocument, reader: _BodyReader) -> Iterator[_Part]:
             if rid in seen or rid not in related:
                 continue
             seen.add(rid)
-            for text, *_ in reader.blocks(related[rid].target_part.element):
-                yield text, None, kind, None, None
+            for part in reader.blocks(related[rid].target_part.element):
+                yield _Part(part.text, kind)
+    comments = _related_root(document, RT.COMMENTS)
+    if comments is not None:
+        for comment in comments.iterfind(qn("w:comment")):
+            text = "\n".join(p.text.strip() for p in reader.blocks(comment) if p.text.strip())
+            author = comment.get(qn("w:author"))
+            yield _Part(f"{author}: {text}" if author and text else text, "comment")
