@@ -142,3 +142,36 @@ def test_third_party_exceptions_are_wrapped(monkeypatch: pytest.MonkeyPatch) -> 
 @pytest.mark.parametrize("name", extraction.QUIET_LOGGERS, ids=str)
 def test_pdf_library_loggers_do_not_log_document_text(name: str) -> None:
     assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING
+
+
+def _pdf_first_docx(pdf: bytes, docx: bytes) -> bytes:
+    """A DOCX whose first ZIP member is a complete PDF, stored uncompressed: the bytes start
+    with "PK" and carry "%PDF-" within the first KiB, so Word and a PDF reader both open it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as original, zipfile.ZipFile(buffer, "w") as out:
+        out.writestr(zipfile.ZipInfo("a.pdf"), pdf, compress_type=zipfile.ZIP_STORED)
+        for item in original.infolist():
+            out.writestr(item, original.read(item.filename))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(_pdf_first_docx, id="docx-whose-first-member-is-a-pdf"),
+        pytest.param(lambda pdf, docx: pdf + docx, id="pdf-with-docx-appended"),
+    ],
+)
+def test_extract_polyglot_is_refused(files: dict[str, Path], build) -> None:  # noqa: ANN001
+    data = build(files["pdf"].read_bytes(), files["docx"].read_bytes())
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a ZIP reader finds the DOCX ...
+        assert "word/document.xml" in archive.namelist()
+    assert b"%PDF-" in data[:1024]  # ... and a PDF reader finds the PDF
+    with pytest.raises(UnsupportedFormat, match="polyglot"):
+        extract_bytes(data, "agreement.docx")
+
+
+def test_extract_pdf_with_stray_zip_signature_is_still_a_pdf(files: dict[str, Path]) -> None:
+    """Four bytes that look like a ZIP end record are not an archive: nothing parses there."""
+    data = files["pdf"].read_bytes() + b"\n% PK\x05\x06 is not a ZIP\n"
+    assert sniff_format(data) == "pdf"

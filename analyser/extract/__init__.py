@@ -9,9 +9,11 @@ reason, so the CLI and the web layer never see a third-party exception.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,6 +68,12 @@ _ZIP_SIBLINGS: tuple[tuple[str, str], ...] = (
 _OLE2_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 # HTML saved or downloaded under a document name; tolerates a BOM and leading blank lines.
 _HTML_RE = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html[\s>]|head[\s>])", re.I)
+# One file, two documents: a PDF reader and Word would each show their own, and the analysis
+# could only ever describe one of them.
+_POLYGLOT = (
+    "file is both a PDF and a ZIP/DOCX archive (a polyglot); refused — a PDF reader and Word "
+    "would show different documents"
+)
 # The PDF header may follow a few bytes of junk; readers accept it within the first KiB.
 _PDF_HEADER_WINDOW = 1024
 
@@ -79,11 +87,16 @@ def sniff_format(data: bytes, path: str | None = None, limits: Limits | None = N
     """
     if not data:
         raise CorruptDocument("empty file", path)
-    if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
-        return "pdf"
+    pdf_header = b"%PDF-" in data[:_PDF_HEADER_WINDOW]
     if data.startswith(_ZIP_MAGICS):
+        if pdf_header:  # e.g. a DOCX whose first member is a complete, stored PDF
+            raise UnsupportedFormat(_POLYGLOT, path)
         _check_docx_zip(data, path, limits or Limits())
         return "docx"
+    if pdf_header:
+        if _zip_appended(data):
+            raise UnsupportedFormat(_POLYGLOT, path)
+        return "pdf"
     if data.startswith(_OLE2_MAGIC):
         if _OLE2_ENCRYPTED in data:
             raise EncryptedDocument(
@@ -98,6 +111,24 @@ def sniff_format(data: bytes, path: str | None = None, limits: Limits | None = N
     if _HTML_RE.match(data[:_PDF_HEADER_WINDOW]):
         raise UnsupportedFormat("HTML page, not a document — save it as PDF or .docx", path)
     return "txt"
+
+
+def _zip_appended(data: bytes) -> bool:
+    """A ZIP archive a ZIP reader would find at the end of this (PDF) file.
+
+    ZIP readers look for the end-of-central-directory record in the last 64 KiB and accept data
+    before the archive, so a PDF with a DOCX appended opens in Word too. Four stray bytes in a
+    compressed stream do not count: the central directory they point to must parse and list
+    at least one member.
+    """
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
+    if at < 0:
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return bool(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def _check_docx_zip(data: bytes, path: str | None, limits: Limits) -> None:

@@ -93,8 +93,18 @@ def _check_members(infos: list[zipfile.ZipInfo], limits: Limits, path: str | Non
             path,
         )
     total = 0
+    names: set[str] = set()
     for info in infos:
         name = info.filename
+        # OPC part names compare case-insensitively (ECMA-376 Part 2, §9.1.1 "Part names"): a
+        # second "word/document.xml" is a second document, and readers differ on which wins.
+        if name.lower() in names:
+            raise CorruptDocument(
+                f"ZIP/DOCX has two members named {name[:80]!r}; refused — readers disagree "
+                "on which one is the document",
+                path,
+            )
+        names.add(name.lower())
         if _unsafe_name(name):
             raise CorruptDocument(f"ZIP/DOCX member with an unsafe name: {name[:80]!r}", path)
         if info.flag_bits & 0x1:
