@@ -18,7 +18,7 @@ from analyser.document import Document
 from analyser.errors import ModelError, NoTextLayer
 from analyser.limits import Limits
 from analyser.profiles import Profile, apply_required_elements, load_profile
-from analyser.report import DocumentInfo, Report
+from analyser.report import DocumentInfo, HiddenText, Report
 from analyser.rules import ClauseMatcher
 from analyser.segment import segment
 
@@ -128,6 +128,8 @@ class Analyser:
             )
         if model is None and self.use_model:
             warnings.append("no trained model found: clauses judged by rules only")
+        if document.hidden:
+            warnings.append(hidden_text_warning(len(document.hidden)))
         info = DocumentInfo(
             document.name,
             document.sha256,
@@ -135,6 +137,7 @@ class Analyser:
             document.pages,
             segmented.language,
             len(document.text),
+            hidden_text=len(document.hidden),
         )
         model_version = str(model.metadata.get("corpus_sha256", ""))[:12] if model else None
         report = Report(
@@ -145,6 +148,7 @@ class Analyser:
             warnings=warnings,
             tool_version=__version__,
             model_version=model_version,
+            hidden=[HiddenText(h.text, h.reason, h.page, h.section) for h in document.hidden],
         )
         revisions = document.revisions
         if revisions is not None and revisions.before is not None:
@@ -155,3 +159,10 @@ class Analyser:
             apply_revision_effects(report, self.analyse_document(revisions.before), revisions)
             self.timings = timings
         return report
+
+
+def hidden_text_warning(count: int) -> str:
+    """The warning for text a reader cannot see; the passages are listed in the report."""
+    if count == 1:
+        return "1 passage of hidden text was ignored (listed under 'Hidden text')"
+    return f"{count} passages of hidden text were ignored (listed under 'Hidden text')"

@@ -30,6 +30,21 @@ FORMATS: tuple[str, ...] = ("text", "json", "markdown", "html")
 STATUS_LABELS: dict[str, str] = {"present": "Present", "partial": "Partial", "missing": "Missing"}
 # A shape as well as a colour, so the status never rests on colour alone (WCAG 1.4.1).
 STATUS_ICONS: dict[str, str] = {"present": "✓", "partial": "◐", "missing": "✗"}
+# Why a hidden passage was not analysed, in a reader's words (keys: document.HiddenReason).
+HIDDEN_REASONS: dict[str, str] = {
+    "hidden_run": "formatted as hidden text",
+    "invisible_colour": "same colour as its background",
+    "tiny_font": "too small to read",
+    "deleted_row": "table row deleted (tracked change)",
+    "alternate_content": "alternative content Word does not show",
+    "render_mode_invisible": "invisible text (render mode)",
+    "outside_page": "outside the page",
+    "clipped": "clipped away",
+    "optional_content_off": "in a layer that is switched off",
+    "actual_text_mismatch": "text layer differs from the printed glyphs",
+    "other": "not displayed",
+}
+HIDDEN_LISTED = 10  # passages shown in a report; the JSON lists them all
 _ANSI: dict[str, str] = {"present": "\x1b[32m", "partial": "\x1b[33m", "missing": "\x1b[31m"}
 _ANSI_RESET = "\x1b[0m"
 _SEVERITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
@@ -112,6 +127,16 @@ def wrap(text: Any, indent: int = 0, width: int = 96) -> str:
     )
 
 
+def hidden_reason(reason: str) -> str:
+    return HIDDEN_REASONS.get(reason, clean(reason))
+
+
+def shorten(text: Any, width: int = 200) -> str:
+    """One line of at most ``width`` characters, for listing passages that are not evidence."""
+    line = one_line(text)
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
 def by_severity(flags: Iterable[RedFlag]) -> list[RedFlag]:
     """Most serious red flags first; stable, so detection order breaks ties."""
     return sorted(flags, key=lambda f: _SEVERITY_RANK.get(f.severity, len(_SEVERITY_RANK)))
@@ -175,11 +200,14 @@ def _make_env() -> Environment:
         wrap=wrap,
         by_severity=by_severity,
         short_hash=short_hash,
+        hidden_reason=hidden_reason,
+        shorten=shorten,
     )
     env.globals.update(
         status_labels=STATUS_LABELS,
         status_icons=STATUS_ICONS,
         revision_sentence=revision_sentence,
+        hidden_listed=HIDDEN_LISTED,
     )
     return env
 

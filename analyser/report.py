@@ -104,6 +104,17 @@ class DocumentInfo:
 
 
 @dataclass
+class HiddenText:
+    """A passage in the file that a reader of the draft cannot see; never evidence, but listed,
+    since a clause hidden in a partner's draft deserves an adviser's eye."""
+
+    text: str
+    reason: str  # analyser.document.HiddenReason
+    page: int | None = None
+    section: str | None = None
+
+
+@dataclass
 class Report:
     document: DocumentInfo
     clauses: list[ClauseResult]
@@ -113,6 +124,7 @@ class Report:
     tool_version: str = ""
     model_version: str | None = None
     risk: Risk | None = None  # set by the profile's risk rule after red flags
+    hidden: list[HiddenText] = field(default_factory=list)  # see DocumentInfo.hidden_text
 
     def summary(self) -> dict[str, Any]:
         counts = {
@@ -141,6 +153,8 @@ class Report:
         }
         if self.risk is not None:
             data["risk"] = self.risk
+        if self.hidden:
+            data["hidden_passages"] = [asdict(h) for h in self.hidden]
         document = data["document"]
         if not document["languages"]:
             del document["languages"]
