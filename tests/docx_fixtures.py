@@ -272,3 +272,34 @@ def build_hidden_article_docx(path: Path, way: str) -> Path:
     document.add_paragraph("Signed in two originals.")
     document.save(str(path))
     return path
+
+
+CONTROLLED = "The Parties shall keep each other informed of all security incidents."
+INLINE_CONTROLLED = "Tromsø"
+
+
+def build_content_controls_docx(path: Path) -> Path:
+    """A python-docx draft with content controls (python-docx has no API for them; ``w:sdt``
+    added with lxml as Word writes it): one around a whole paragraph, one inside a paragraph
+    around a run, each with a placeholder reference in its properties that is not text."""
+    document = docx.Document()
+    document.add_paragraph("Article 9 Security")
+    body = document.element.body
+    body.insert(
+        len(body) - 1,  # before the final w:sectPr
+        parse_xml(
+            f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="Clause"/><w:tag w:val="c9"/>'
+            '<w:placeholder><w:docPart w:val="DefaultPlaceholder"/></w:placeholder></w:sdtPr>'
+            f"<w:sdtContent><w:p><w:r><w:t>{CONTROLLED}</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        ),
+    )
+    place = document.add_paragraph("Done in ")
+    place._p.append(
+        parse_xml(
+            f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="Place"/></w:sdtPr><w:sdtContent>'
+            f"<w:r><w:t>{INLINE_CONTROLLED}</w:t></w:r></w:sdtContent></w:sdt>"
+        )
+    )
+    place.add_run(".")
+    document.save(str(path))
+    return path

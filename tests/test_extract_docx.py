@@ -12,11 +12,15 @@ from docx_fixtures import (
     ACADEMIC_FREEDOM,
     ACADEMIC_FREEDOM_HEADING,
     COMMENT,
+    CONTROLLED,
     FOOTER,
     FOOTNOTE,
+    FRAME,
     HIDDEN_WAYS,
+    INLINE_CONTROLLED,
     LETTERHEAD,
     TOC_LINES,
+    build_content_controls_docx,
     build_converted_from_pdf,
     build_hidden_article_docx,
     build_writer_draft,
@@ -256,6 +260,31 @@ def test_extract_docx_converted_from_pdf_loses_no_text_box(converted) -> None:
     document, expected = converted
     assert [b.text for b in document.blocks] == expected
     assert not document.hidden
+
+
+def test_extract_docx_content_controls_are_read(tmp_path: Path) -> None:
+    document = extract(build_content_controls_docx(tmp_path / "sdt.docx"))
+    assert [b.text for b in document.blocks] == [
+        "Article 9 Security",
+        CONTROLLED,
+        f"Done in {INLINE_CONTROLLED}.",
+    ]
+
+
+def test_extract_docx_hidden_text_box_is_hidden(writer_draft, tmp_path: Path) -> None:
+    """LibreOffice's frame marked hidden (``wp:docPr/@hidden``, set with lxml: LibreOffice
+    writes no hidden frames) is listed, not read."""
+    document, _ = writer_draft
+
+    def hide(name: str, content: bytes) -> list[tuple[str, bytes]]:
+        if name == "word/document.xml":
+            content = content.replace(b'name="Frame1"', b'name="Frame1" hidden="1"', 1)
+        return [(name, content)]
+
+    source = Path(document.path).read_bytes()
+    hidden = extract_bytes(_rewrite(source, hide), "hidden-frame.docx")
+    assert FRAME not in hidden.text
+    assert [(h.reason, h.text) for h in hidden.hidden] == [("other", FRAME)]
 
 
 # --- what a reader sees (issue 13.1) ---------------------------------------------------------
