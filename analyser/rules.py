@@ -1,28 +1,30 @@
-"""Match the clause patterns against sentences with spaCy's Matcher.
+"""Match the clause patterns against sentences.
 
 Rules give what a statistical model cannot: which sub-element of a clause a sentence fulfils
-and the exact sentence to quote. Each distinct term is one Matcher pattern; a rule fires on a
-sentence when every one of its groups has a term there.
+and the exact sentence to quote. A rule fires on a sentence when every one of its groups has
+a term there (and none of its ``unless`` terms does).
 
-Speed: a wildcard word (``terminat*``) written as a Matcher ``REGEX`` predicate costs a Python
-regex call per token per wildcard (0.67 s for 30 pages). Instead each wildcard becomes an
-``IN`` set of the words seen so far that fit it, a hash lookup inside the Matcher; before a
-batch is matched, words not seen before are checked once against every wildcard, and only
-the patterns whose sets grew are replaced. Expansion is exact, so results are identical.
-Terms of literal words only (four in five) go to the PhraseMatcher, which finds them by hash
-instead of stepping every pattern at every token.
+Speed (issue 18): the terms are matched by our own index over spaCy's token hashes, not by
+spaCy's Matcher. Most terms hold a wildcard word (``terminat*``), which the Matcher can only
+test in Python for every token and every pattern (54-85 ms a page, growing with the
+vocabulary). Here each distinct lower-case word is classified ONCE per process into the token
+specs it fits (a literal, a wildcard; found by looking up its prefixes and suffixes, not by
+trying every wildcard), and a sentence is then one pass over its token hashes: only where a
+token fits the first spec of some term is that term checked from there on, gaps included.
+Rules are looked up from the terms found, so a sentence costs nothing for rules it cannot
+fire. The first match of a term is its earliest start, as before; tests/test_rules.py holds
+the old implementation as an oracle and checks hits are identical on every sample and the
+development corpus.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from spacy.attrs import LOWER
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
 
 from analyser.errors import PatternError
 from analyser.patterns import ClauseSpec, Rule, load_yaml_resource
@@ -81,78 +83,97 @@ def compile_term(nlp: Language, term: str) -> tuple[TokenSpec, ...]:
     return tuple(specs)
 
 
+_GAP_ID = -1  # a gap in a compiled term: one to three tokens of any kind
+_NOTHING: frozenset[int] = frozenset()
+
+
 class TermMatcher:
     """Finds terms (the rule language's words and phrases) in texts of one language."""
 
     def __init__(self, lang: str, terms: Iterable[str]) -> None:
         self.lang = lang
         self.nlp = sentence_pipeline(lang)
-        self.matcher = Matcher(self.nlp.vocab, validate=True)
-        self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.terms = {term: compile_term(self.nlp, term) for term in sorted(set(terms))}
-        self.expansions: dict[Wildcard, set[str]] = {}
-        self.terms_using: dict[Wildcard, list[str]] = defaultdict(list)
-        for term, specs in self.terms.items():
-            for spec in specs:
-                if isinstance(spec, Wildcard):
-                    self.expansions.setdefault(spec, set())
-                    self.terms_using[spec].append(term)
-            if all(isinstance(s, str) and s != GAP for s in specs):
-                words = [s for s in specs if isinstance(s, str)]
-                self.phrases.add(term, [Doc(self.nlp.vocab, words=words)])
-            elif not any(isinstance(s, Wildcard) for s in specs):
-                self._add(term)
-        self.seen: set[str] = set()
-
-    def _add(self, term: str) -> None:
-        pattern: list[dict[str, object]] = []
-        for spec in self.terms[term]:
-            if spec == GAP:
-                pattern.append({"OP": "{1,3}"})
-            elif isinstance(spec, Wildcard):
-                words = self.expansions[spec]
-                if not words:
-                    return  # cannot match anything yet
-                pattern.append({"LOWER": {"IN": sorted(words)}})
+        self.names: tuple[str, ...] = tuple(sorted(set(terms)))
+        self.index = {name: i for i, name in enumerate(self.names)}
+        spec_ids: dict[TokenSpec, int] = {}
+        self.compiled: list[tuple[int, ...]] = []
+        for name in self.names:
+            specs = compile_term(self.nlp, name)
+            if specs[0] == GAP or specs[-1] == GAP:
+                raise PatternError(f"term {name!r}: a lone '*' must stand between words")
+            self.compiled.append(
+                tuple(_GAP_ID if s == GAP else spec_ids.setdefault(s, len(spec_ids)) for s in specs)
+            )
+        # How a word finds the specs it fits: by itself, by its prefixes ("core*"), by its
+        # suffixes ("*core"), or by a substring test for the few "*core*".
+        self._literal: dict[str, int] = {}
+        self._by_prefix: dict[str, list[int]] = {}
+        self._by_suffix: dict[str, list[int]] = {}
+        self._by_substring: list[tuple[str, int]] = []
+        for spec, spec_id in spec_ids.items():
+            if isinstance(spec, str):
+                self._literal[spec] = spec_id
+            elif spec.prefix and spec.suffix:
+                self._by_substring.append((spec.core, spec_id))
+            elif spec.suffix:
+                self._by_prefix.setdefault(spec.core, []).append(spec_id)
             else:
-                pattern.append({"LOWER": spec})
-        if term in self.matcher:
-            self.matcher.remove(term)
-        try:
-            self.matcher.add(term, [pattern])
-        except ValueError as e:  # spaCy's pattern validation
-            raise PatternError(f"term {term!r} does not compile: {e}") from e
+                self._by_suffix.setdefault(spec.core, []).append(spec_id)
+        self._longest_core = max((len(c) for c in [*self._by_prefix, *self._by_suffix]), default=0)
+        # Terms by their first spec: only a token fitting it can start the term.
+        self._starting: dict[int, list[int]] = {}
+        for term, compiled in enumerate(self.compiled):
+            self._starting.setdefault(compiled[0], []).append(term)
+        # Lower-case word hash -> the spec ids the word fits; filled as words are first seen.
+        self._fits: dict[int, frozenset[int]] = {}
 
-    def _learn(self, docs: list[Doc]) -> None:
-        new = {t.lower_ for doc in docs for t in doc} - self.seen
-        if not new:
-            return
-        self.seen |= new
-        grown: set[str] = set()
-        for wildcard, words in self.expansions.items():
-            fitting = {w for w in new if wildcard.fits(w)}
-            if fitting:
-                words |= fitting
-                grown.update(self.terms_using[wildcard])
-        for term in sorted(grown):
-            self._add(term)
+    def _classify(self, word_hash: int) -> frozenset[int]:
+        word = self.nlp.vocab.strings[word_hash]
+        fits: set[int] = set()
+        if (literal := self._literal.get(word)) is not None:
+            fits.add(literal)
+        for length in range(1, min(len(word), self._longest_core) + 1):
+            fits.update(self._by_prefix.get(word[:length], ()))
+            fits.update(self._by_suffix.get(word[-length:], ()))
+        fits.update(spec_id for core, spec_id in self._by_substring if core in word)
+        result = frozenset(fits) if fits else _NOTHING
+        self._fits[word_hash] = result
+        return result
 
-    def find(self, texts: list[str]) -> list[tuple[dict[str, int], Doc]]:
-        """For each text, the terms found (with the token position of each one's first match)
-        and the tokenised text, which callers reuse rather than tokenise again."""
-        docs = [self.nlp.make_doc(text) for text in texts]
-        self._learn(docs)
-        strings = self.nlp.vocab.strings
-        found_per_text: list[tuple[dict[str, int], Doc]] = []
-        for doc in docs:
-            found: dict[str, int] = {}
-            # An empty Matcher (no wildcard word seen yet) warns (spaCy W036); it finds nothing.
-            by_tokens = self.matcher(doc) if len(self.matcher) else []
-            for match_id, start, _end in [*by_tokens, *self.phrases(doc)]:
-                term = strings[match_id]
-                found[term] = min(found.get(term, start), start)
-            found_per_text.append((found, doc))
-        return found_per_text
+    def scan(self, texts: list[str]) -> Iterator[tuple[dict[int, int], list[int]]]:
+        """For each text: {term index: token position of its first match} and the text's
+        lower-case token hashes (for callers that look around a match)."""
+        cache, classify = self._fits, self._classify
+        for text in texts:
+            lowers: list[int] = self.nlp.make_doc(text).to_array(LOWER).tolist()
+            fits = [cache[h] if h in cache else classify(h) for h in lowers]
+            found: dict[int, int] = {}
+            for position, fitting in enumerate(fits):
+                for spec_id in fitting:
+                    for term in self._starting.get(spec_id, ()):
+                        if term not in found and _matches(
+                            self.compiled[term], 1, fits, position + 1
+                        ):
+                            found[term] = position
+            yield found, lowers
+
+    def find(self, texts: list[str]) -> list[dict[str, int]]:
+        """For each text, the terms found, each with the token position of its first match."""
+        names = self.names
+        return [{names[t]: p for t, p in found.items()} for found, _ in self.scan(texts)]
+
+
+def _matches(specs: tuple[int, ...], k: int, fits: list[frozenset[int]], position: int) -> bool:
+    """Whether ``specs[k:]`` matches the tokens from ``position`` on (a gap takes 1-3)."""
+    while k < len(specs):
+        spec_id = specs[k]
+        if spec_id == _GAP_ID:
+            return any(_matches(specs, k + 1, fits, position + n) for n in (1, 2, 3))
+        if position >= len(fits) or spec_id not in fits[position]:
+            return False
+        k += 1
+        position += 1
+    return True
 
 
 @lru_cache(maxsize=1)
@@ -160,6 +181,12 @@ def _negation() -> tuple[int, dict[str, frozenset[str]]]:
     data = load_yaml_resource("negation.yaml")
     window = int(data.pop("window", 6))
     return window, {lang: frozenset(str(w).lower() for w in words) for lang, words in data.items()}
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    groups: tuple[tuple[int, ...], ...]  # term indices
+    unless: tuple[int, ...]
 
 
 class ClauseMatcher:
@@ -182,32 +209,45 @@ class ClauseMatcher:
             terms.update(t for group in rule.groups for t in group)
             terms.update(rule.unless)
         self.terms = TermMatcher(lang, terms)
+        index = self.terms.index
+        self._compiled = [
+            _CompiledRule(
+                tuple(tuple(index[t] for t in group) for group in rule.groups),
+                tuple(index[t] for t in rule.unless),
+            )
+            for _c, _t, _k, rule in self.rules
+        ]
+        # A rule can only fire where a term of its first group is found.
+        self._rules_by_term: dict[int, list[int]] = {}
+        for number, compiled in enumerate(self._compiled):
+            for term in set(compiled.groups[0]):
+                self._rules_by_term.setdefault(term, []).append(number)
         self.window, negation = _negation()
-        self.negation_words = negation.get(lang, frozenset())
+        strings = self.terms.nlp.vocab.strings
+        self.negation_hashes = frozenset(strings.add(w) for w in negation.get(lang, ()))
 
     def match(self, sentences: list[str]) -> list[RuleHit]:
         hits: list[RuleHit] = []
-        for index, (found, doc) in enumerate(self.terms.find(sentences)):
+        for index, (found, lowers) in enumerate(self.terms.scan(sentences)):
             if not found:
                 continue
-            lowered: list[str] | None = None
-            for clause, target, is_concern, rule in self.rules:
-                first = _first_position(rule, found)
-                if first is None or any(t in found for t in rule.unless):
+            candidates = sorted({r for t in found for r in self._rules_by_term.get(t, ())})
+            for number in candidates:
+                compiled = self._compiled[number]
+                first = _first_position(compiled, found)
+                if first is None or any(t in found for t in compiled.unless):
                     continue
-                negated = False
-                if rule.negatable:
-                    lowered = lowered or [t.lower_ for t in doc]
-                    negated = self._negated(lowered, first)
+                clause, target, is_concern, rule = self.rules[number]
+                negated = rule.negatable and self._negated(lowers, first)
                 hits.append(RuleHit(clause.id, target, is_concern, index, negated))
         return hits
 
-    def _negated(self, lowered: list[str], position: int) -> bool:
-        window = lowered[max(0, position - self.window) : position]
-        return any(w in self.negation_words for w in window)
+    def _negated(self, lowers: list[int], position: int) -> bool:
+        window = lowers[max(0, position - self.window) : position]
+        return any(h in self.negation_hashes for h in window)
 
 
-def _first_position(rule: Rule, found: dict[str, int]) -> int | None:
+def _first_position(rule: _CompiledRule, found: dict[int, int]) -> int | None:
     """Token position of the first group's earliest term, or None if a group is unmatched."""
     first: int | None = None
     for i, group in enumerate(rule.groups):
@@ -217,4 +257,3 @@ def _first_position(rule: Rule, found: dict[str, int]) -> int | None:
         if i == 0:
             first = min(positions)
     return first
-
