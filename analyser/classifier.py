@@ -18,11 +18,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 import re
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,31 +76,85 @@ def _char_wb_ngrams(text: str, low: int = 3, high: int = 5) -> list[str]:
     return grams
 
 
+_WORD_CACHE_LIMIT = 200_000  # distinct words whose character n-grams are kept
+
+
 @dataclass
 class NgramSpace:
-    """TF-IDF features over a fixed vocabulary: sublinear term frequency, IDF, L2 norm."""
+    """TF-IDF features over a fixed vocabulary: sublinear term frequency, IDF, L2 norm.
+
+    Speed (issue 18): the character n-grams of ``char_wb`` never cross a word, so each distinct
+    word's in-vocabulary n-gram counts are computed once and cached; a batch of texts is then
+    a sparse (texts x words) count matrix times the sparse (words x n-grams) matrix of those
+    rows, and the weighting is done on the product's arrays by numpy. Same features as the
+    per-n-gram loop it replaced and as scikit-learn's (tests/test_classifier.py).
+    """
 
     kind: str  # "word" or "char_wb"
     vocabulary: dict[str, int]
     idf: np.ndarray
+    _word_rows: dict[str, tuple[list[int], list[float]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        analyse = _word_ngrams if self.kind == "word" else _char_wb_ngrams
+        counts = self._word_counts(texts) if self.kind == "word" else self._char_counts(texts)
+        counts.sum_duplicates()
+        data = counts.data
+        np.log(data, out=data)
+        data += 1.0
+        data *= self.idf[counts.indices]
+        rows = np.repeat(np.arange(len(texts)), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=len(texts)))
+        norms[norms == 0.0] = 1.0
+        data /= norms[rows]
+        return counts
+
+    def _word_counts(self, texts: list[str]) -> sparse.csr_matrix:
+        vocabulary = self.vocabulary
         indptr: list[int] = [0]
         indices: list[int] = []
-        values: list[float] = []
         for text in texts:
-            counts = Counter(g for g in analyse(_normalise(text)) if g in self.vocabulary)
-            row = sorted((self.vocabulary[g], (1.0 + math.log(c))) for g, c in counts.items())
-            weights = [w * self.idf[i] for i, w in row]
-            norm = math.sqrt(sum(w * w for w in weights)) or 1.0
-            indices.extend(i for i, _ in row)
-            values.extend(w / norm for w in weights)
+            indices.extend(
+                i for g in _word_ngrams(_normalise(text)) if (i := vocabulary.get(g)) is not None
+            )
             indptr.append(len(indices))
         return sparse.csr_matrix(
-            (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int32), indptr),
-            shape=(len(texts), len(self.vocabulary)),
+            (np.ones(len(indices)), np.array(indices, dtype=np.int32), np.array(indptr)),
+            shape=(len(texts), len(vocabulary)),
         )
+
+    def _char_counts(self, texts: list[str]) -> sparse.csr_matrix:
+        word_ids: dict[str, int] = {}
+        indptr: list[int] = [0]
+        columns: list[int] = []
+        for text in texts:
+            columns.extend(word_ids.setdefault(w, len(word_ids)) for w in text.lower().split())
+            indptr.append(len(columns))
+        occurrences = sparse.csr_matrix(
+            (np.ones(len(columns)), np.array(columns, dtype=np.int32), np.array(indptr)),
+            shape=(len(texts), len(word_ids)),
+        )
+        if len(self._word_rows) > _WORD_CACHE_LIMIT:
+            self._word_rows.clear()  # a long-running server must not grow without bound
+        rows = [self._word_rows.get(w) or self._char_row(w) for w in word_ids]
+        grams = sparse.csr_matrix(
+            (
+                np.fromiter((c for _, counts in rows for c in counts), dtype=np.float64),
+                np.fromiter((i for ids, _ in rows for i in ids), dtype=np.int32),
+                np.cumsum([0] + [len(ids) for ids, _ in rows]),
+            ),
+            shape=(len(word_ids), len(self.vocabulary)),
+        )
+        return (occurrences @ grams).tocsr()
+
+    def _char_row(self, word: str) -> tuple[list[int], list[float]]:
+        """The word's in-vocabulary character n-grams and their counts (cached)."""
+        vocabulary = self.vocabulary
+        counts = Counter(i for g in _char_wb_ngrams(word) if (i := vocabulary.get(g)) is not None)
+        row = (list(counts), [float(c) for c in counts.values()])
+        self._word_rows[word] = row
+        return row
 
     @classmethod
     def from_sklearn(cls, kind: str, vectorizer: TfidfVectorizer) -> NgramSpace:

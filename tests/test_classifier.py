@@ -127,6 +127,19 @@ def test_classifier_shipped_model_scores_clear_cases(text: str, clause: str) -> 
     assert probs[clause]["any"][1] < 0.5
 
 
+def _dev_corpus_sentences() -> list[str]:
+    """Sentences of the development-half corpus texts (never the held-out ones)."""
+    from analyser.extract import extract
+    from analyser.segment import segment
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    labels = corpus / "dev-labels.jsonl"
+    if not labels.exists():
+        return []
+    ids = [json.loads(line)["id"] for line in labels.read_text("utf-8").splitlines() if line]
+    return [s.text for i in ids for s in segment(extract(corpus / "texts" / f"{i}.txt")).sentences]
+
+
 @pytest.mark.parametrize("kind", ["word", "char_wb"], ids=["word", "char_wb"])
 def test_classifier_own_tfidf_equals_scikit_learn(kind: str) -> None:
     """Inference skips importing scikit-learn; its features must be the same to the bit."""
@@ -141,3 +154,28 @@ def test_classifier_own_tfidf_equals_scikit_learn(kind: str) -> None:
     ours = NgramSpace.from_sklearn(kind, vectorizer).transform(texts)
     assert ours.shape == expected.shape
     np.testing.assert_allclose(ours.toarray(), expected.toarray(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["word", "char_wb"], ids=["word", "char_wb"])
+def test_classifier_shipped_tfidf_equals_scikit_learn_on_dev_corpus(kind: str) -> None:
+    """The shipped model's vocabulary and IDF applied to real agreements (the development
+    corpus), twice so that the second pass runs from the per-word n-gram cache: the same
+    features as scikit-learn's vectorizer given that vocabulary and IDF."""
+    from analyser.classifier import _make_vectorizers
+
+    texts = _dev_corpus_sentences()
+    if not texts:
+        pytest.skip("shared corpus not checked out")
+    texts += ["", "a", "x" * 9, "Æ ø å — § 4.2 (b) non-exclusive   licence\n\tof  Results"]
+    model = ClauseClassifier.load(models_dir())
+    space = model.word if kind == "word" else model.char
+    word, char = _make_vectorizers()
+    vectorizer = word if kind == "word" else char
+    vectorizer.set_params(vocabulary=space.vocabulary, max_features=None, min_df=1)
+    vectorizer.idf_ = space.idf
+    expected = vectorizer.transform(texts).toarray()
+    for _ in range(2):
+        ours = space.transform(texts)
+        assert ours.shape == expected.shape
+        np.testing.assert_allclose(ours.toarray(), expected, rtol=1e-12, atol=1e-12)
