@@ -83,6 +83,8 @@ def compile_term(nlp: Language, term: str) -> tuple[TokenSpec, ...]:
     return tuple(specs)
 
 
+# Language -> (the texts last tokenised, their lower-case token hashes); see TermMatcher._tokens.
+_recent_tokens: dict[str, tuple[list[str], list[list[int]]]] = {}
 _GAP_ID = -1  # a gap in a compiled term: one to three tokens of any kind
 _NOTHING: frozenset[int] = frozenset()
 
@@ -144,8 +146,7 @@ class TermMatcher:
         """For each text: {term index: token position of its first match} and the text's
         lower-case token hashes (for callers that look around a match)."""
         cache, classify = self._fits, self._classify
-        for text in texts:
-            lowers: list[int] = self.nlp.make_doc(text).to_array(LOWER).tolist()
+        for lowers in self._tokens(texts):
             fits = [cache[h] if h in cache else classify(h) for h in lowers]
             found: dict[int, int] = {}
             for position, fitting in enumerate(fits):
@@ -156,6 +157,17 @@ class TermMatcher:
                         ):
                             found[term] = position
             yield found, lowers
+
+    def _tokens(self, texts: list[str]) -> list[list[int]]:
+        """Lower-case token hashes of each text. The clause, red-flag and profile matchers of
+        one language read the same sentences in turn, so the last batch is kept per language
+        (one document's worth) and tokenised once."""
+        recent = _recent_tokens.get(self.lang)
+        if recent is not None and recent[0] == texts:
+            return recent[1]
+        tokens = [self.nlp.make_doc(text).to_array(LOWER).tolist() for text in texts]
+        _recent_tokens[self.lang] = (list(texts), tokens)
+        return tokens
 
     def find(self, texts: list[str]) -> list[dict[str, int]]:
         """For each text, the terms found, each with the token position of its first match."""
