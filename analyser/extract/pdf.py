@@ -38,9 +38,10 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from analyser.document import BlockKind, Document, join_blocks
+from analyser.document import BlockKind, Document, HiddenPassage, join_blocks
 from analyser.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument, NoTextLayer
 from analyser.extract.pdf_tables import FoundTable, find_tables, is_ruled
+from analyser.extract.pdf_visibility import OptionalContent, remove_invisible_text
 from analyser.extract.text import ends_sentence, starts_clause
 from analyser.limits import Limits
 
@@ -122,6 +123,8 @@ class _Page:
     ruled: bool = False  # carries ruling lines: may hold a table, worth asking pdfplumber
     top_edge: float = 0.0  # top of the MediaBox, to convert pdfplumber's coordinates
     tables: list[_Table] = field(default_factory=list)
+    hidden: list[HiddenPassage] = field(default_factory=list)  # text no reader can see
+    warnings: list[str] = field(default_factory=list)
 
 
 def extract_pdf(
@@ -144,8 +147,9 @@ def extract_pdf(
             )
         pages: list[_Page] = []
         chars = 0
+        content = OptionalContent(data)
         for i in range(n_pages):
-            pages.append(_read_page(pdf, i, path))
+            pages.append(_read_page(pdf, i, path, content))
             chars += sum(len(line.text) + 1 for line in pages[-1].lines)
             if chars > limits.max_chars:
                 raise DocumentTooLarge(
@@ -164,7 +168,9 @@ def extract_pdf(
     _, furniture_blocks = join_blocks(furniture)
     return Document(
         name, path, sha256, "pdf", text, blocks, pages=n_pages,
-        furniture=furniture_blocks, warnings=_warnings(data, empty_pages, unread_tables),
+        furniture=furniture_blocks,
+        warnings=_warnings(data, empty_pages, unread_tables) + _visibility_warnings(pages),
+        hidden=[passage for page in pages for passage in page.hidden],
     )  # fmt: skip
 
 
@@ -200,20 +206,27 @@ def _load_error(code: int | None, path: str) -> Exception:
     return CorruptDocument(f"PDF could not be opened (PDFium error {code})", path)
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int, path: str) -> _Page:
+def _read_page(pdf: pdfium.PdfDocument, index: int, path: str, content: OptionalContent) -> _Page:
+    """Read one page's lines after its invisible text is taken out (see pdf_visibility)."""
     try:
         page = pdf[index]
     except pdfium.PdfiumError as e:
         raise CorruptDocument(f"page {index + 1} of the PDF is damaged", path) from e
     try:
+        visibility = remove_invisible_text(page, index + 1, content)
         textpage = page.get_textpage()
         try:
             lines = _page_lines(textpage)
         finally:
             textpage.close()
         # Rotated pages keep pdfium's lines: the coordinate conversion assumes upright pages.
-        ruled = page.get_rotation() == 0 and is_ruled(page)
-        return _Page(index + 1, page.get_height(), lines, ruled, page.get_mediabox()[3])
+        # pdfplumber would read the hidden text back into table cells: such pages keep
+        # pdfium's lines.
+        ruled = page.get_rotation() == 0 and not visibility.hidden and is_ruled(page)
+        return _Page(
+            index + 1, page.get_height(), lines, ruled, page.get_mediabox()[3],
+            hidden=visibility.hidden, warnings=visibility.warnings,
+        )  # fmt: skip
     except pdfium.PdfiumError as e:
         raise CorruptDocument(f"text of page {index + 1} could not be read", path) from e
     finally:
@@ -613,6 +626,15 @@ def _join_hyphen(mo: re.Match[str], vocabulary: set[str]) -> str:
     if word in _HYPHEN_PREFIXES:
         return f"{left}-{right}"
     return left + right
+
+
+def _visibility_warnings(pages: list[_Page]) -> list[str]:
+    """One warning per kind, not per page: a 200-page file must not flood the report."""
+    seen: dict[str, None] = {}
+    for page in pages:
+        for warning in page.warnings:
+            seen.setdefault(warning.split(": ", 1)[-1], None)
+    return list(seen)
 
 
 def _warnings(data: bytes, empty_pages: list[int], unread_tables: list[int]) -> list[str]:
