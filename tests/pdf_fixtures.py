@@ -200,3 +200,45 @@ def _wrap_text_object(
             continue
         out.append(instruction)
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(out))
+
+
+def build_attachment_pdf(path: Path, attached: Path, *, cover_text: bool = True) -> Path:
+    """A PDF that embeds ``attached`` as a file attachment (/EmbeddedFiles, written by
+    pikepdf). With ``cover_text=False`` the page is blank and the catalog gets a /Collection,
+    i.e. a portfolio whose only content is the attachment."""
+    c = canvas.Canvas(io.BytesIO(), pagesize=A4)
+    if cover_text:
+        c.setFont("Helvetica", 10)
+        c.drawString(60, 780, "Cover letter: the signed agreement is attached to this file.")
+        c.drawString(60, 766, "Please read the attached document for the full terms.")
+    c.showPage()
+    c.save()
+    with pikepdf.open(io.BytesIO(c.getpdfdata())) as pdf:
+        spec = pikepdf.AttachedFileSpec(pdf, attached.read_bytes(), filename=attached.name)
+        pdf.attachments[attached.name] = spec
+        if not cover_text:
+            pdf.Root.Collection = pikepdf.Dictionary(View=pikepdf.Name.D)
+        pdf.save(path)
+    return path
+
+
+def build_xfa_pdf(path: Path, *, dynamic: bool = True) -> Path:
+    """A reportlab page with Adobe's placeholder text and an /AcroForm /XFA packet added by
+    pikepdf; ``dynamic`` sets /NeedsRendering true (the pages exist only in XFA)."""
+    c = canvas.Canvas(io.BytesIO(), pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(60, 780, "Please wait... If this message is not eventually replaced by the")
+    c.drawString(60, 766, "proper contents of the document, your PDF viewer may not be able")
+    c.drawString(60, 752, "to display this type of document.")
+    c.showPage()
+    c.save()
+    with pikepdf.open(io.BytesIO(c.getpdfdata())) as pdf:
+        xdp = pdf.make_stream(
+            b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><template '
+            b'xmlns="http://www.xfa.org/schema/xfa-template/3.3/"/></xdp:xdp>'
+        )
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(), XFA=xdp)
+        if dynamic:
+            pdf.Root.NeedsRendering = True
+        pdf.save(path)
+    return path

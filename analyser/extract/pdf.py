@@ -40,6 +40,12 @@ import pypdfium2.raw as pdfium_c
 
 from analyser.document import BlockKind, Document, HiddenPassage, join_blocks
 from analyser.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument, NoTextLayer
+from analyser.extract.pdf_container import (
+    attachment_names,
+    attachment_warning,
+    refuse_empty_with_attachments,
+    refuse_xfa,
+)
 from analyser.extract.pdf_tables import FoundTable, find_tables, is_ruled
 from analyser.extract.pdf_visibility import OptionalContent, remove_invisible_text
 from analyser.extract.text import ends_sentence, starts_clause
@@ -145,6 +151,8 @@ def extract_pdf(
             raise DocumentTooLarge(
                 f"PDF has {n_pages:,} pages; the limit is {limits.max_pages:,}", path
             )
+        form_warnings = refuse_xfa(pdf, path)
+        attachments = attachment_names(pdf)
         pages: list[_Page] = []
         chars = 0
         content = OptionalContent(data)
@@ -162,6 +170,7 @@ def extract_pdf(
     furniture = _furniture_parts(pages, furniture_ids)
     paragraphs, empty_pages = _body_paragraphs(pages, furniture_ids)
     if sum(len(t) - t.count(" ") for t, *_ in paragraphs) < MIN_CHARS_PER_PAGE * n_pages:
+        refuse_empty_with_attachments(attachments, path)
         raise NoTextLayer("no text layer — scanned? run OCR first (analyser check --ocr)", path)
     paragraphs = _resolve_hyphens(_merge_across_pages(paragraphs))
     text, blocks = join_blocks(paragraphs)
@@ -169,7 +178,8 @@ def extract_pdf(
     return Document(
         name, path, sha256, "pdf", text, blocks, pages=n_pages,
         furniture=furniture_blocks,
-        warnings=_warnings(data, empty_pages, unread_tables) + _visibility_warnings(pages),
+        warnings=_warnings(data, empty_pages, unread_tables) + _visibility_warnings(pages)
+        + form_warnings + attachment_warning(attachments),
         hidden=[passage for page in pages for passage in page.hidden],
     )  # fmt: skip
 
