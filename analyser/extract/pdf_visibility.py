@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -186,7 +187,7 @@ def _judge_text(
     if box is not None:
         if not _overlaps(box, crop):
             return _Found(obj, parent, "outside_page")
-        if box[3] - box[1] < _MIN_HEIGHT and box[2] - box[0] > 0:
+        if _font_height(obj, matrix) < _MIN_HEIGHT:
             return _Found(obj, parent, "tiny_font")
         if _clipped_away(obj, box, matrix):
             return _Found(obj, parent, "clipped")
@@ -214,6 +215,16 @@ def _bounds(obj: ctypes.c_void_p, matrix: tuple[float, ...]) -> _Box | None:
     if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
         return None
     return _transform_box((left.value, bottom.value, right.value, top.value), matrix)
+
+
+def _font_height(obj: ctypes.c_void_p, matrix: tuple[float, ...]) -> float:
+    """The font size as drawn: Tf size scaled by the text and form matrices. (The object's
+    bounds will not do: a lone hyphen's glyph box is under a point high.)"""
+    size = _F[0]
+    if not pdfium_c.FPDFTextObj_GetFontSize(obj, size):
+        return _MIN_HEIGHT
+    a, b, c, d, _, _ = _compose(_matrix(obj), matrix)
+    return size.value * math.sqrt(abs(a * d - b * c))
 
 
 def _overlaps(a: _Box, b: _Box) -> bool:
