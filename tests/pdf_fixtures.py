@@ -12,7 +12,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import docx
 import pikepdf
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.shared import Cm, Pt
+from extract_fixtures import _add_page_field
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -241,4 +247,201 @@ def build_xfa_pdf(path: Path, *, dynamic: bool = True) -> Path:
         if dynamic:
             pdf.Root.NeedsRendering = True
         pdf.save(path)
+    return path
+
+
+# --- layouts made by LibreOffice from python-docx drafts ------------------------------------
+
+RUNNING_HEADER = "Research Cooperation Agreement Nordvik-Riverside, draft 3"
+LETTERHEAD = ["Nordvik University", "Faculty of Natural Sciences, P.O. Box 1100, 9037 Nordvik"]
+PRIVACY_FOOTER = (
+    "Nordvik University processes personal data in accordance with the GDPR. Our privacy "
+    "notice and the contact details of our data protection officer are at nordvik.no/privacy."
+)
+TOC_ENTRIES = [
+    ("Section 1: Purpose", 2),
+    ("Section 2: Definitions", 2),
+    ("Section 3: Data management", 3),
+    ("Section 11: Research integrity", 16),
+]
+# Words a justified, hyphenated line break must not damage: (word, soft-hyphen position).
+HYPHEN_WORDS = [
+    ("management", 4),  # mana-gement
+    ("confidentiality", 6),  # confid-entiality
+    ("implementation", 5),  # imple-mentation
+    ("researcher-months", None),  # a real compound: the hyphen stays
+    ("co-operation", None),
+]
+_SOFT_HYPHEN = "\u00ad"
+BODY_SENTENCES = [
+    "The Parties shall carry out the joint research programme described in Annex 1 with "
+    "due care and in accordance with good scientific practice.",
+    "Each Party shall contribute the staff, equipment and funding set out in the work plan, "
+    "and shall inform the other Party without delay of any change that affects the work.",
+    "The steering committee shall meet at least twice a year to review progress, approve "
+    "the annual report and decide on changes to the work plan.",
+    "Results shall be published in accordance with the publication policy of the Parties, "
+    "and every publication shall acknowledge the support of both Parties.",
+]
+
+
+def _hyphenable(word: str, cut: int | None) -> str:
+    return word if cut is None else word[:cut] + _SOFT_HYPHEN + word[cut:]
+
+
+def _hyphen_paragraphs() -> list[str]:
+    """Paragraphs that put each test word at many positions along a justified line, so that
+    LibreOffice breaks it at the line end in several of them."""
+    out = []
+    lead = "The Parties agree that the plan for"
+    for shift in range(0, 12):
+        words = " ".join(_hyphenable(w, c) for w, c in HYPHEN_WORDS)
+        pad = " ".join(["joint"] * shift)
+        out.append(
+            f"{lead} {pad} {words} shall be reviewed every year by the steering committee, "
+            f"and the total of researcher-months and the {_hyphenable('management', 4)} of "
+            f"{_hyphenable('implementation', 5)} shall be reported."
+        )
+    return out
+
+
+def _set_cell_margins_free(table: object) -> None:
+    """No borders: the bilingual side-by-side layout is a table nobody sees."""
+    tbl = table._tbl  # type: ignore[attr-defined]
+    borders = parse_xml(
+        f"<w:tblBorders {nsdecls('w')}>"
+        + "".join(
+            f'<w:{edge} w:val="nil"/>'
+            for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
+        )
+        + "</w:tblBorders>"
+    )
+    tbl.tblPr.append(borders)
+
+
+def build_layout_docx(path: Path) -> Path:
+    """A three-page agreement as Word users send it: letterhead (first-page header), running
+    header, a privacy footer and page numbers on every page, a table of contents with dot
+    leaders, justified paragraphs with optional hyphens, and paragraphs that cross a page.
+
+    python-docx writes everything but the PAGE field and the table's nil borders (raw
+    ``w:fldSimple``/``w:tblBorders``, which python-docx has no API for)."""
+    document = docx.Document()
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    first = section.first_page_header
+    first.paragraphs[0].text = LETTERHEAD[0]
+    first.add_paragraph(LETTERHEAD[1])
+    for footer in (section.first_page_footer, section.footer):
+        footer.paragraphs[0].text = PRIVACY_FOOTER
+        for run in footer.paragraphs[0].runs:
+            run.font.size = Pt(7)
+        number = footer.add_paragraph("Page ")
+        _add_page_field(number)
+    section.header.paragraphs[0].text = RUNNING_HEADER
+
+    document.add_heading("Research Cooperation Agreement", 0)
+    document.add_paragraph("Contents")
+    for title, page in TOC_ENTRIES:
+        entry = document.add_paragraph(f"{title}\t{page}")
+        entry.paragraph_format.tab_stops.add_tab_stop(
+            Cm(16), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
+    sections = [
+        "Section 1: Purpose",
+        "Section 2: Definitions",
+        "Section 3: Data management",
+        "Section 4: Joint work",
+    ]
+    for n, heading in enumerate(sections):
+        document.add_heading(heading, 1)
+        for k in range(3):
+            text = " ".join(BODY_SENTENCES[(n + k + i) % len(BODY_SENTENCES)] for i in range(3))
+            document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        if n == 2:
+            for text in _hyphen_paragraphs():
+                document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    document.save(str(path))
+    return path
+
+
+BILINGUAL = [
+    ("3. Academic freedom", "3. Akademisk frihet"),
+    (
+        "The Parties shall respect academic freedom and institutional autonomy in all joint "
+        "activities under this Agreement.",
+        "Partene skal respektere akademisk frihet og institusjonell autonomi i all felles "
+        "virksomhet under denne avtalen.",
+    ),
+    ("4. Data management", "4. Datahåndtering"),
+    (
+        "The Parties shall agree a data management plan before any research data are "
+        "collected or shared between them.",
+        "Partene skal bli enige om en datahåndteringsplan før forskningsdata samles inn eller "
+        "deles mellom dem.",
+    ),
+]
+
+
+def build_bilingual_docx(path: Path, *, table: bool) -> Path:
+    """English beside Norwegian: a borderless two-column table (``table=True``) or a
+    two-column section with a column break (``w:cols``/``w:br w:type="column"``, raw XML:
+    python-docx has no API for them)."""
+    document = docx.Document()
+    document.add_heading("Cooperation Agreement / Samarbeidsavtale", 1)
+    if table:
+        grid = document.add_table(rows=len(BILINGUAL), cols=2)
+        _set_cell_margins_free(grid)
+        for r, (en, nb) in enumerate(BILINGUAL):
+            for c, text in enumerate((en, nb)):
+                cell = grid.cell(r, c)
+                cell.text = text
+                if r % 2 == 0:
+                    cell.paragraphs[0].runs[0].bold = True
+    else:
+        body = document.add_paragraph("")
+        section = document.sections[0]
+        section._sectPr.append(  # type: ignore[attr-defined]
+            parse_xml(f'<w:cols {nsdecls("w")} w:num="2" w:space="720"/>')
+        )
+        for lang in (0, 1):
+            for r, pair in enumerate(BILINGUAL):
+                paragraph = document.add_paragraph(pair[lang])
+                if r % 2 == 0:
+                    paragraph.runs[0].bold = True
+            if lang == 0:
+                document.add_paragraph().add_run()._r.append(  # type: ignore[attr-defined]
+                    parse_xml(f'<w:br {nsdecls("w")} w:type="column"/>')
+                )
+        del body
+    document.save(str(path))
+    return path
+
+
+LETTER_BODY = [
+    "Letter of intent",
+    "Nordvik University and Riverside Institute of Technology intend to cooperate on joint "
+    "research in marine biology and to exchange doctoral candidates from the autumn term.",
+    "The Parties intend to negotiate a cooperation agreement within six months of the date "
+    "of this letter. This letter does not create legal obligations for either Party.",
+    "Oslo, 3 March 2025",
+]
+
+
+def build_letter_docx(path: Path, *, letterhead: bool) -> Path:
+    """A one-page letter of intent; with ``letterhead`` its header carries the university's
+    name and postal address and its footer the GDPR privacy notice (the footer that once made
+    data management "present")."""
+    document = docx.Document()
+    if letterhead:
+        section = document.sections[0]
+        section.header.paragraphs[0].text = LETTERHEAD[0]
+        section.header.add_paragraph(LETTERHEAD[1])
+        section.footer.paragraphs[0].text = PRIVACY_FOOTER
+        for run in section.footer.paragraphs[0].runs:
+            run.font.size = Pt(7)
+    document.add_heading(LETTER_BODY[0], 1)
+    for text in LETTER_BODY[1:]:
+        document.add_paragraph(text)
+    document.save(str(path))
     return path
