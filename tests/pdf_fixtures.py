@@ -445,3 +445,26 @@ def build_letter_docx(path: Path, *, letterhead: bool) -> Path:
         document.add_paragraph(text)
     document.save(str(path))
     return path
+
+
+def build_ocr_layer_pdf(path: Path) -> Path:
+    """A scanned page as OCR tools write it: a page image with the recognised text over it
+    in render mode 3 (invisible) — the image shows what the text says, so it is not hidden."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.utils import ImageReader
+
+    scan = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(scan)
+    for row, line in enumerate(DRAFT_LINES):
+        draw.text((120, 100 + row * 30), line, fill=0)
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.drawImage(ImageReader(scan), 0, 0, width=A4[0], height=A4[1])
+    text = c.beginText(60, 780)
+    text.setFont("Helvetica", 10)
+    text.setTextRenderMode(3)
+    for line in DRAFT_LINES:
+        text.textLine(line)
+    c.drawText(text)
+    c.showPage()
+    c.save()
+    return path

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from pdf_fixtures import (
     DECOY_LINE,
+    DRAFT_LINES,
     HIDDEN_ARTICLE,
     HIDDEN_WAYS,
     build_actual_text_pdf,
     build_hidden_article_pdf,
+    build_ocr_layer_pdf,
     build_visible_draft,
 )
 
@@ -76,6 +78,13 @@ def test_pdf_visibility_actual_text_that_lies_is_not_trusted(folder: Path) -> No
         ("actual_text_mismatch", " ".join(HIDDEN_ARTICLE))
     ]
     assert any("/ActualText" in w for w in doc.warnings)
+
+
+def test_pdf_visibility_ocr_layer_over_a_page_image_is_read(folder: Path) -> None:
+    """Invisible text over a scan is an OCR layer (ocrmypdf, Acrobat), not hidden text."""
+    doc = extract(build_ocr_layer_pdf(folder / "ocr.pdf"))
+    assert doc.hidden == []
+    assert DRAFT_LINES[-1] in doc.text
 
 
 def _statuses(report: Report) -> dict[str, str]:

@@ -49,6 +49,7 @@ _WHITE = (255, 255, 255)
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 _Box = tuple[float, float, float, float]  # left, bottom, right, top in page space
+_Rgb = tuple[int, int, int]
 
 
 @dataclass
@@ -59,6 +60,7 @@ class _Found:
     parent: ctypes.c_void_p | None  # the form XObject holding it, None on the page itself
     reason: HiddenReason
     actual_text: str | None = None
+    box: _Box | None = None
 
 
 @dataclass
@@ -90,7 +92,7 @@ def remove_invisible_text(
 ) -> PageVisibility:
     """Remove the page's invisible text objects; return their text with the reasons."""
     crop = _box(page.get_cropbox())
-    found = list(_scan(page.raw, crop, content))
+    found = _scan(page.raw, crop, content)
     result = PageVisibility()
     if not found:
         return result
@@ -130,13 +132,27 @@ def remove_invisible_text(
 # --- the scan ----------------------------------------------------------------------------
 
 
-def _scan(page: ctypes.c_void_p, crop: _Box, content: OptionalContent) -> Iterator[_Found]:
-    """Walk the page's objects (and those of its form XObjects) in drawing order."""
-    backgrounds: list[tuple[_Box, tuple[int, int, int]]] = []
-    count = pdfium_c.FPDFPage_CountObjects(page)
-    for i in range(count):
+def _scan(page: ctypes.c_void_p, crop: _Box, content: OptionalContent) -> list[_Found]:
+    """Walk the page's objects (and those of its form XObjects) in drawing order.
+
+    Invisible text over a page image is how OCR layers are made (ocrmypdf draws it before the
+    image, Acrobat after): the image shows what the text says, so it is not hidden. Anywhere
+    else render mode 3 hides the text.
+    """
+    backgrounds: list[tuple[_Box, _Rgb | None]] = []
+    found: list[_Found] = []
+    for i in range(pdfium_c.FPDFPage_CountObjects(page)):
         obj = pdfium_c.FPDFPage_GetObject(page, i)
-        yield from _inspect(obj, None, crop, content, backgrounds, _IDENTITY, 0)
+        found += _inspect(obj, None, crop, content, backgrounds, _IDENTITY, 0)
+    return [
+        item
+        for item in found
+        if not (
+            item.reason == "render_mode_invisible"
+            and item.box is not None
+            and _over_image(item.box, backgrounds)
+        )
+    ]
 
 
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -148,7 +164,7 @@ def _inspect(
     parent: ctypes.c_void_p | None,
     crop: _Box,
     content: OptionalContent,
-    backgrounds: list[tuple[_Box, tuple[int, int, int]]],
+    backgrounds: list[tuple[_Box, _Rgb | None]],
     matrix: tuple[float, ...],
     depth: int,
 ) -> Iterator[_Found]:
@@ -161,6 +177,10 @@ def _inspect(
         fill = _filled_path(obj, matrix)
         if fill is not None:
             backgrounds.append(fill)
+    elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        box = _bounds(obj, matrix)
+        if box is not None:
+            backgrounds.append((box, None))  # an image: colour unknown
     elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
         inner = _compose(_matrix(obj), matrix)
         off = _oc_off(obj, content)
@@ -177,13 +197,13 @@ def _judge_text(
     parent: ctypes.c_void_p | None,
     crop: _Box,
     content: OptionalContent,
-    backgrounds: list[tuple[_Box, tuple[int, int, int]]],
+    backgrounds: list[tuple[_Box, _Rgb | None]],
     matrix: tuple[float, ...],
 ) -> _Found | None:
     mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj)
-    if mode in _INVISIBLE_MODES:
-        return _Found(obj, parent, "render_mode_invisible")
     box = _bounds(obj, matrix)
+    if mode in _INVISIBLE_MODES:
+        return _Found(obj, parent, "render_mode_invisible", box=box)
     if box is not None:
         if not _overlaps(box, crop):
             return _Found(obj, parent, "outside_page")
@@ -192,7 +212,8 @@ def _judge_text(
         if _clipped_away(obj, box, matrix):
             return _Found(obj, parent, "clipped")
         colour = _colour(obj, stroke=mode in _STROKE_ONLY_MODES)
-        if colour is not None and _unreadable(colour, _background(box, backgrounds)):
+        background = _background(box, backgrounds)
+        if colour is not None and background is not None and _unreadable(colour, background):
             return _Found(obj, parent, "invisible_colour")
     marks = _marks(obj)
     if marks:
@@ -281,8 +302,9 @@ def _filled_path(
     return box, colour[:3]
 
 
-def _background(box: _Box, backgrounds: list[tuple[_Box, tuple[int, int, int]]]) -> tuple[int, ...]:
-    """The colour of the last filled area drawn under the text's centre; white paper else."""
+def _background(box: _Box, backgrounds: list[tuple[_Box, _Rgb | None]]) -> _Rgb | None:
+    """The colour of the last filled area drawn under the text's centre; white paper if
+    none; None over an image (its colour there is unknown, so the text counts as readable)."""
     x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     for area, colour in reversed(backgrounds):
         if area[0] <= x <= area[2] and area[1] <= y <= area[3]:
@@ -290,8 +312,16 @@ def _background(box: _Box, backgrounds: list[tuple[_Box, tuple[int, int, int]]])
     return _WHITE
 
 
+def _over_image(box: _Box, backgrounds: list[tuple[_Box, _Rgb | None]]) -> bool:
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return any(
+        colour is None and area[0] <= x <= area[2] and area[1] <= y <= area[3]
+        for area, colour in backgrounds
+    )
+
+
 @lru_cache(maxsize=1024)
-def _unreadable(colour: tuple[int, int, int, int], background: tuple[int, ...]) -> bool:
+def _unreadable(colour: tuple[int, int, int, int], background: _Rgb) -> bool:
     if colour[3] == 0:  # fully transparent
         return True
     lighter, darker = sorted((_luminance(colour[:3]), _luminance(background)), reverse=True)
