@@ -176,7 +176,7 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, path: str, content: Optional
     except pdfium.PdfiumError as e:
         raise CorruptDocument(f"page {index + 1} of the PDF is damaged", path) from e
     try:
-        visibility = remove_invisible_text(page, index + 1, content)
+        visibility = remove_invisible_text(page, index + 1, content, lambda: pdf[index])
         textpage = page.get_textpage()
         try:
             lines = _page_lines(textpage)

@@ -78,7 +78,7 @@ def find_skipped(pages: list[Page]) -> dict[LineId, SkippedKind]:
     result: dict[LineId, SkippedKind] = {}
     for page in pages:
         for zone, block in blocks[page.number].items():
-            letterhead = _is_letterhead(page, zone, block, pages, body_size)
+            letterhead = _is_letterhead(page, zone, block, pages, body_size, recurring)
             for i in block:
                 text = page.lines[i].text
                 if PAGE_NUMBER_RE.match(text):
@@ -176,18 +176,23 @@ def _recurring(pages: list[Page], blocks: dict[int, dict[str, list[int]]]) -> se
 
 
 def _is_letterhead(
-    page: Page, zone: str, block: list[int], pages: list[Page], body_size: int | None
+    page: Page,
+    zone: str,
+    block: list[int],
+    pages: list[Page],
+    body_size: int | None,
+    recurring: set[LineId],
 ) -> bool:
     """Letterhead is a first-page matter; later pages' furniture recurs. (A small-type block at
     the foot of a later page is more likely a footnote, which is agreement text.)"""
     lines = [page.lines[i] for i in block]
     if page.number != 1 or not lines or any(_opens_note(line.text) for line in lines):
         return False
-    if any(_LETTERHEAD_RE.search(line.text) for line in lines):
-        return True
     if body_size and all((line.height or body_size) < _SMALL_TYPE * body_size for line in lines):
         return True
-    return len(pages) > 1 and _outside_later_bodies(lines, zone, pages)
+    if len(pages) == 1:  # nothing to compare with: the wording decides
+        return any(_LETTERHEAD_RE.search(line.text) for line in lines)
+    return _outside_later_bodies(lines, zone, pages, recurring)
 
 
 def _opens_note(text: str) -> bool:
@@ -195,16 +200,25 @@ def _opens_note(text: str) -> bool:
     return starts_clause(text) or text[:1].isdigit() or text[:1] in "*†‡¹²³"
 
 
-def _outside_later_bodies(lines: list[Line], zone: str, pages: list[Page]) -> bool:
+def _outside_later_bodies(
+    lines: list[Line], zone: str, pages: list[Page], recurring: set[LineId]
+) -> bool:
     """Does the block sit where the other pages carry no body text (above their highest or
-    below their lowest non-edge line)? First-page letterhead lives in that margin."""
+    below their lowest line that is not running furniture)? First-page letterhead lives in
+    that margin; a first-page title does not (later pages' text starts as high)."""
+    # The last page is often short (its text ends high), and one later page is too few to
+    # know where body text may stand: compare with the full pages in between.
+    later = pages[1:-1]
+    if len(later) < 2:
+        return False
     limits = []
-    for page in pages[1:]:
-        edges = _edge_blocks(page)
+    for page in later:
         body = [
             line
             for i, line in enumerate(page.lines)
-            if line.located and i not in edges["header"] and i not in edges["footer"]
+            if line.located
+            and (page.number, i) not in recurring
+            and not PAGE_NUMBER_RE.match(line.text)
         ]
         if body:
             if zone == "header":
@@ -213,9 +227,10 @@ def _outside_later_bodies(lines: list[Line], zone: str, pages: list[Page]) -> bo
                 limits.append(min(line.bottom or 0.0 for line in body))
     if not limits:
         return False
+    # A line height of clearance: a first-page title starts where later pages' text starts.
     if zone == "header":
-        return all((line.bottom or 0.0) > max(limits) for line in lines)
-    return all((line.top or 0.0) < min(limits) for line in lines)
+        return all((line.bottom or 0.0) > max(limits) + (line.height or 0.0) for line in lines)
+    return all((line.top or 0.0) < min(limits) - (line.height or 0.0) for line in lines)
 
 
 def _table_of_contents(pages: list[Page]) -> list[LineId]:

@@ -28,7 +28,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -47,6 +47,7 @@ _INVISIBLE_MODES = frozenset({3, 7})  # neither fill nor stroke (7 adds to the c
 _STROKE_ONLY_MODES = frozenset({1, 5})
 _WHITE = (255, 255, 255)
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
+_LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 _Box = tuple[float, float, float, float]  # left, bottom, right, top in page space
 _Rgb = tuple[int, int, int]
@@ -88,34 +89,62 @@ class OptionalContent:
 
 
 def remove_invisible_text(
-    page: pdfium.PdfPage, number: int, content: OptionalContent
+    page: pdfium.PdfPage,
+    number: int,
+    content: OptionalContent,
+    reload: Callable[[], pdfium.PdfPage],
 ) -> PageVisibility:
-    """Remove the page's invisible text objects; return their text with the reasons."""
+    """Remove the page's invisible text objects; return their text with the reasons.
+
+    ``reload`` loads a second copy of the page, on which /ActualText marks are removed to read
+    what the glyphs say; only where the glyphs read as text and spell other words is the mark
+    removed from ``page`` too. Glyphs that do not decode (no ToUnicode: control characters,
+    private-use code points) leave the ActualText as the only reading, as LibreOffice writes
+    it for some CJK text.
+    """
     crop = _box(page.get_cropbox())
     found = _scan(page.raw, crop, content)
     result = PageVisibility()
     if not found:
         return result
-    # Untrusted ActualText marks are dropped first, so the text page reads those glyphs.
-    for item in found:
-        if item.actual_text is not None:
-            _remove_mark(item.obj, "ActualText")
+    spans = [item for item in found if item.actual_text is not None]
+    glyphs = _glyph_texts(reload, crop, content, len(spans)) if spans else []
+    if spans:  # pdfium's own reading of the ActualText (it decodes the PDF string properly)
+        textpage = page.get_textpage()
+        try:
+            for item in spans:
+                item.actual_text = _object_text(item.obj, textpage)
+        finally:
+            textpage.close()
+    distrusted: set[int] = set()
+    for item, glyph in zip(spans, glyphs, strict=True):
+        assert item.actual_text is not None
+        if glyph is None or _undecodable(glyph) or not _LATIN_RE.search(glyph):
+            # No text, or not Latin script: a broken ToUnicode map is likelier than a lie
+            # (LibreOffice's CJK output maps every glyph to one character).
+            continue
+        if _same_letters(item.actual_text, glyph):
+            continue
+        _remove_mark(item.obj, "ActualText")
+        distrusted.add(id(item))
+        result.warnings.append(
+            f"page {number}: /ActualText says something other than the glyphs show; "
+            "the glyphs were read"
+        )
+    hidden = [item for item in found if item.actual_text is None or id(item) in distrusted]
+    if not hidden:
+        return result
     textpage = page.get_textpage()
     try:
-        texts = [_object_text(item.obj, textpage) for item in found]
+        texts = [
+            item.actual_text if item.actual_text is not None else _object_text(item.obj, textpage)
+            for item in hidden
+        ]
     finally:
         textpage.close()
     runs: list[tuple[HiddenReason, list[str]]] = []
-    for item, text in zip(found, texts, strict=True):
-        if item.actual_text is not None:
-            if _same_letters(item.actual_text, text):
-                continue
-            text = item.actual_text
-            result.warnings.append(
-                f"page {number}: /ActualText says something other than the glyphs show; "
-                "the glyphs were read"
-            )
-        else:
+    for item, text in zip(hidden, texts, strict=True):
+        if item.actual_text is None:
             _remove_object(page.raw, item)
         if not text.strip():
             continue
@@ -127,6 +156,35 @@ def remove_invisible_text(
         HiddenPassage(" ".join(" ".join(parts).split()), reason, number) for reason, parts in runs
     ]
     return result
+
+
+def _glyph_texts(
+    reload: Callable[[], pdfium.PdfPage], crop: _Box, content: OptionalContent, count: int
+) -> list[str | None]:
+    """What the glyphs of the ActualText spans say, read on a second copy of the page (the
+    scan visits objects in the same order on both copies)."""
+    copy = reload()
+    try:
+        spans = [item for item in _scan(copy.raw, crop, content) if item.actual_text is not None]
+        if len(spans) != count:
+            return [None] * count
+        for item in spans:
+            _remove_mark(item.obj, "ActualText")
+        textpage = copy.get_textpage()
+        try:
+            return [_object_text(item.obj, textpage) for item in spans]
+        finally:
+            textpage.close()
+    finally:
+        copy.close()
+
+
+def _undecodable(text: str) -> bool:
+    """Glyph text that is no text: control characters, U+FFFD, private-use code points."""
+    return not text.strip() or any(
+        (ch < " " and ch not in "\t\n\r") or ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff"
+        for ch in text
+    )
 
 
 # --- the scan ----------------------------------------------------------------------------
@@ -370,12 +428,17 @@ def _mark_name(mark: ctypes.c_void_p) -> str:
 
 
 def _mark_param(mark: ctypes.c_void_p, key: bytes) -> str | None:
+    """A string parameter of a mark. pdfium hands a UTF-16 PDF string (BOM FE FF) back one
+    byte per character; such a value is decoded here."""
     size = ctypes.c_ulong()
     if not pdfium_c.FPDFPageObjMark_GetParamStringValue(mark, key, None, 0, size):
         return None
     buffer = (ctypes.c_ushort * max(size.value // 2, 1))()
     pdfium_c.FPDFPageObjMark_GetParamStringValue(mark, key, buffer, size.value, size)
-    return bytes(buffer).decode("utf-16-le", "replace").rstrip("\x00")
+    value = bytes(buffer).decode("utf-16-le", "replace").rstrip("\x00")
+    if value.startswith("\xfe\xff") and all(ord(ch) < 256 for ch in value):
+        value = value.encode("latin-1")[2:].decode("utf-16-be", "replace")
+    return value
 
 
 def _oc_off_marks(marks: list[tuple[str, str]], content: OptionalContent) -> bool:
