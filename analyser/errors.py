@@ -51,6 +51,14 @@ class DocumentTooLarge(UnreadableDocument):
     pass
 
 
+class XfaForm(UnreadableDocument):
+    """A dynamic XFA form: its pages exist only when Adobe's XFA engine renders them."""
+
+
+class AgreementInAttachment(UnreadableDocument):
+    """The pages hold no text but the PDF carries attached files (often a portfolio)."""
+
+
 class ParserFailure(CorruptDocument):
     """The isolated parsing process did not come back with an answer (see analyser.isolation).
 

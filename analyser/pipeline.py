@@ -138,6 +138,7 @@ class Analyser:
             segmented.language,
             len(document.text),
             hidden_text=len(document.hidden),
+            skipped=skipped_counts(document),
         )
         model_version = str(model.metadata.get("corpus_sha256", ""))[:12] if model else None
         report = Report(
@@ -159,6 +160,20 @@ class Analyser:
             apply_revision_effects(report, self.analyse_document(revisions.before), revisions)
             self.timings = timings
         return report
+
+
+def skipped_counts(document: Document) -> dict[str, int]:
+    """Furniture lines by kind; a table of contents counts once per page it fills."""
+    counts: dict[str, int] = {}
+    toc_pages = set()
+    for passage in document.skipped:
+        if passage.kind == "table_of_contents":
+            toc_pages.add(passage.page)
+        else:
+            counts[passage.kind] = counts.get(passage.kind, 0) + 1
+    if toc_pages:
+        counts["table_of_contents"] = len(toc_pages)
+    return counts
 
 
 def hidden_text_warning(count: int) -> str:

@@ -90,6 +90,16 @@ class RedFlag:
     why: str | None = None
 
 
+_SKIPPED_LABELS = {
+    "running_header": ("running header", "running headers"),
+    "running_footer": ("running footer", "running footers"),
+    "page_number": ("page number", "page numbers"),
+    "letterhead": ("letterhead line", "letterhead lines"),
+    "table_of_contents": ("table of contents", "tables of contents"),
+    "other": ("other furniture line", "other furniture lines"),
+}
+
+
 @dataclass
 class DocumentInfo:
     name: str
@@ -101,6 +111,15 @@ class DocumentInfo:
     languages: dict[str, float] = field(default_factory=dict)  # share of text per language
     revisions: RevisionSummary | None = None
     hidden_text: int = 0  # passages a reader cannot see, ignored in the analysis
+    # Page furniture kept out of the analysis, by kind ("running_header": 12, ...).
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skipped_summary(self) -> str:
+        """ "12 running headers, 1 table of contents" for the report header; "" if none."""
+        return ", ".join(
+            f"{count} {_SKIPPED_LABELS.get(kind, (kind, kind))[count != 1]}"
+            for kind, count in self.skipped.items()
+        )
 
 
 @dataclass
@@ -158,6 +177,8 @@ class Report:
         document = data["document"]
         if not document["languages"]:
             del document["languages"]
+        if not document["skipped"]:
+            del document["skipped"]
         if document["revisions"] is None:
             del document["revisions"]
         for clause in data["clauses"]:

@@ -26,7 +26,7 @@ from extract_fixtures import (
 from analyser.document import Document
 from analyser.errors import CorruptDocument, EncryptedDocument, NoTextLayer
 from analyser.extract import extract, extract_bytes
-from analyser.extract.pdf import _PAGE_NUMBER_RE
+from analyser.extract.pdf_furniture import PAGE_NUMBER_RE as _PAGE_NUMBER_RE
 from analyser.isolation import extract_isolated
 
 RULED_CELLS = [cell for row in RULED_ROWS for cell in row]

@@ -26,21 +26,32 @@ box are dropped so no text appears twice. Pages without rules never touch pdfplu
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from analyser.document import BlockKind, Document, join_blocks
+from analyser.document import BlockKind, Document, SkippedKind, SkippedPassage, join_blocks
 from analyser.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument, NoTextLayer
+from analyser.extract.pdf_columns import column_order, split_line
+from analyser.extract.pdf_container import (
+    attachment_names,
+    attachment_warning,
+    refuse_empty_with_attachments,
+    refuse_xfa,
+)
+from analyser.extract.pdf_furniture import find_skipped
+from analyser.extract.pdf_lines import Line as _Line
+from analyser.extract.pdf_lines import Page as _Page
+from analyser.extract.pdf_lines import PlacedTable as _Table
 from analyser.extract.pdf_tables import FoundTable, find_tables, is_ruled
+from analyser.extract.pdf_visibility import OptionalContent, remove_invisible_text
 from analyser.extract.text import ends_sentence, starts_clause
 from analyser.limits import Limits
 
@@ -51,13 +62,6 @@ SOFT_HYPHEN = "\ufffe"  # pdfium's mark for "hyphen at line end, word continues 
 _OLD_SOFT_HYPHEN = "\x02"  # the same mark in older pdfium builds
 # Below this many non-space characters per page (on average) the PDF is treated as scanned.
 MIN_CHARS_PER_PAGE = 20
-# Furniture lives in the outer band of the page, and only the outermost lines can be furniture.
-_FURNITURE_ZONE = 0.15
-_FURNITURE_RANK = 2
-# ... and must be separated from the text block by more than this many of their own heights.
-_FURNITURE_GAP = 1.5
-# A line recurring on at least this share of pages (and on two pages at least) is furniture.
-_FURNITURE_SHARE = 0.5
 # Reflow thresholds. A pitch this much above the usual leading is a paragraph gap; without a
 # learnt leading, single-spaced text is assumed (baseline distance about 1.2 x the font box).
 _PITCH_FACTOR = 1.25
@@ -66,62 +70,19 @@ _LEADING_PERCENTILE = 0.2
 _SIZE_CHANGE = 0.15
 _SHORT_LINE = 0.8
 _HEADING_SIZE = 1.15
+# A block this long that stops mid-sentence at a page foot is prose running on to the next page.
+_PROSE_CHARS = 60
 # Word parts that conventionally keep their hyphen ("non-exclusive", "co-operation").
 _HYPHEN_PREFIXES = frozenset(
     {"non", "co", "self", "cross", "ex", "quasi", "well", "third", "long", "short", "full"}
 )
 
-_PAGE_NUMBER_RE = re.compile(
-    r"""^(?:
-        [-\u2013\u2014]?\s*\d{1,4}\s*[-\u2013\u2014]?        # 3   - 3 -
-      | \d{1,4}\s*(?:/|of|av|von|de|sur)\s*\d{1,4}           # 3/10  3 of 10
-      | (?:page|p\.|pp\.|side|s\.|seite|pagina|página|sida|sivu)\s*\d{1,4}
-        (?:\s*(?:/|of|av|von|de|sur|af|av\s+totalt)\s*\d{1,4})?   # Page 3 of 10, Side 3 av 10
-    )$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_DIGITS_RE = re.compile(r"\d+")
-_SPACES_RE = re.compile(r"\s+")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_MARKED_RE = re.compile(rf"([^\W\d_]*){SOFT_HYPHEN}\s*([^\W\d_]*)")
-
-
-@dataclass
-class _Line:
-    """One text line as pdfium ordered it; positions are None when pdfium has no char box."""
-
-    text: str
-    top: float | None = None  # top of the first character (loose font box)
-    first_bottom: float | None = None  # bottom of the first character
-    bottom: float | None = None  # bottom of the last character (a hyphen-joined line wraps)
-    left: float | None = None
-    right: float | None = None
-    height: float | None = None
-
-    @property
-    def located(self) -> bool:
-        return self.top is not None
-
-
-@dataclass
-class _Table:
-    """A table placed in its page's flow: it goes before body line ``before`` (an index into
-    ``_Page.lines``, which no longer holds the table's own lines)."""
-
-    before: int
-    top: float
-    cells: list[str]
-
-
-@dataclass
-class _Page:
-    number: int
-    height: float
-    lines: list[_Line]
-    ruled: bool = False  # carries ruling lines: may hold a table, worth asking pdfplumber
-    top_edge: float = 0.0  # top of the MediaBox, to convert pdfplumber's coordinates
-    tables: list[_Table] = field(default_factory=list)
+_SPACED_HYPHEN = "\ue000"  # internal mark: "word -" at a line end (private use, never output)
+# The look-behind pins a match to a word start: without it the regex retries from every
+# letter of every word, which cost more than reading the page.
+_MARKED_RE = re.compile(rf"(?<![^\W\d_])([^\W\d_]*)([{SOFT_HYPHEN}{_SPACED_HYPHEN}])\s*([^\W\d_]*)")
 
 
 def extract_pdf(
@@ -142,10 +103,13 @@ def extract_pdf(
             raise DocumentTooLarge(
                 f"PDF has {n_pages:,} pages; the limit is {limits.max_pages:,}", path
             )
+        form_warnings = refuse_xfa(pdf, path)
+        attachments = attachment_names(pdf)
         pages: list[_Page] = []
         chars = 0
+        content = OptionalContent(data)
         for i in range(n_pages):
-            pages.append(_read_page(pdf, i, path))
+            pages.append(_read_page(pdf, i, path, content))
             chars += sum(len(line.text) + 1 for line in pages[-1].lines)
             if chars > limits.max_chars:
                 raise DocumentTooLarge(
@@ -154,17 +118,22 @@ def extract_pdf(
                     path,
                 )
     unread_tables = _add_tables(data, pages)
-    furniture_ids = _find_furniture(pages)
-    furniture = _furniture_parts(pages, furniture_ids)
+    furniture_ids = find_skipped(pages)
+    furniture, skipped = _furniture_parts(pages, furniture_ids)
     paragraphs, empty_pages = _body_paragraphs(pages, furniture_ids)
     if sum(len(t) - t.count(" ") for t, *_ in paragraphs) < MIN_CHARS_PER_PAGE * n_pages:
+        refuse_empty_with_attachments(attachments, path)
         raise NoTextLayer("no text layer — scanned? run OCR first (analyser check --ocr)", path)
     paragraphs = _resolve_hyphens(_merge_across_pages(paragraphs))
     text, blocks = join_blocks(paragraphs)
     _, furniture_blocks = join_blocks(furniture)
     return Document(
         name, path, sha256, "pdf", text, blocks, pages=n_pages,
-        furniture=furniture_blocks, warnings=_warnings(data, empty_pages, unread_tables),
+        furniture=furniture_blocks,
+        warnings=_warnings(data, empty_pages, unread_tables) + _visibility_warnings(pages)
+        + form_warnings + attachment_warning(attachments),
+        hidden=[passage for page in pages for passage in page.hidden],
+        skipped=skipped,
     )  # fmt: skip
 
 
@@ -200,20 +169,27 @@ def _load_error(code: int | None, path: str) -> Exception:
     return CorruptDocument(f"PDF could not be opened (PDFium error {code})", path)
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int, path: str) -> _Page:
+def _read_page(pdf: pdfium.PdfDocument, index: int, path: str, content: OptionalContent) -> _Page:
+    """Read one page's lines after its invisible text is taken out (see pdf_visibility)."""
     try:
         page = pdf[index]
     except pdfium.PdfiumError as e:
         raise CorruptDocument(f"page {index + 1} of the PDF is damaged", path) from e
     try:
+        visibility = remove_invisible_text(page, index + 1, content, lambda: pdf[index])
         textpage = page.get_textpage()
         try:
             lines = _page_lines(textpage)
         finally:
             textpage.close()
         # Rotated pages keep pdfium's lines: the coordinate conversion assumes upright pages.
-        ruled = page.get_rotation() == 0 and is_ruled(page)
-        return _Page(index + 1, page.get_height(), lines, ruled, page.get_mediabox()[3])
+        # pdfplumber would read the hidden text back into table cells: such pages keep
+        # pdfium's lines.
+        ruled = page.get_rotation() == 0 and not visibility.hidden and is_ruled(page)
+        return _Page(
+            index + 1, page.get_height(), lines, ruled, page.get_mediabox()[3],
+            hidden=visibility.hidden, warnings=visibility.warnings,
+        )  # fmt: skip
     except pdfium.PdfiumError as e:
         raise CorruptDocument(f"text of page {index + 1} could not be read", path) from e
     finally:
@@ -231,8 +207,9 @@ def _page_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
             continue
         first = match.start() + len(raw) - len(raw.lstrip())
         last = match.start() + len(raw.rstrip()) - 1
-        lines.append(_locate(textpage, stripped, first, last))
-    return lines
+        line = _locate(textpage, stripped, first, last)
+        lines += split_line(textpage, first, last - first + 1, line, _clean)
+    return column_order(lines)
 
 
 def _char_box(textpage: pdfium.PdfTextPage, text_index: int) -> tuple[float, ...] | None:
@@ -255,8 +232,11 @@ def _locate(textpage: pdfium.PdfTextPage, text: str, first: int, last: int) -> _
 
 def _clean(text: str) -> str:
     """Collapse runs of spaces pdfium inserts for wide gaps (table columns, justified text) and
-    drop control characters that broken font encodings map glyphs to."""
-    return _SPACES_RE.sub(" ", _CONTROL_RE.sub("", text))
+    drop control characters that broken font encodings map glyphs to. (``str.split`` splits
+    on the same whitespace as ``\\s`` and is several times faster than a regex here.)"""
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
+    return " ".join(text.split())
 
 
 # --- tables ------------------------------------------------------------------------------
@@ -317,92 +297,28 @@ def _cell_texts(table: FoundTable) -> list[str]:
     return cells
 
 
-# --- furniture ---------------------------------------------------------------------------
-
-
-def _furniture_key(text: str) -> str:
-    """Compare lines with digits masked, so "Page 3 of 10" and "Page 4 of 10" are one line."""
-    return _DIGITS_RE.sub("#", text.lower())
-
-
-def _edge_run(page: _Page, order: list[int], zone: str) -> list[tuple[int, str]]:
-    """The outermost lines (at most ``_FURNITURE_RANK``) that are set apart from the text
-    block by a clear gap and lie in the page's outer band.
-
-    Running headers and footers sit in the margin, away from the body; requiring the gap keeps
-    an ordinary first or last body line out even when the same wording recurs on many pages.
-    """
-    lines = page.lines
-    band = _FURNITURE_ZONE * page.height
-    run: list[tuple[int, str]] = []
-    for k, i in enumerate(order[:_FURNITURE_RANK]):
-        line = lines[i]
-        edge = (line.top or 0.0) if zone == "header" else (line.bottom or 0.0)
-        in_band = edge >= page.height - band if zone == "header" else edge <= band
-        if not in_band:
-            break
-        run.append((i, zone))
-        if k + 1 >= len(order):
-            return run
-        inner = lines[order[k + 1]]
-        if zone == "header":
-            gap = (line.bottom or 0.0) - (inner.top or 0.0)
-        else:
-            gap = (inner.bottom or 0.0) - (line.top or 0.0)
-        if gap > _FURNITURE_GAP * (line.height or 0.0):
-            return run
-    return []
-
-
-def _zone_candidates(page: _Page) -> list[tuple[int, str]]:
-    """(line index, "header"/"footer") for lines that may be page furniture."""
-    located = [i for i, line in enumerate(page.lines) if line.located]
-    from_top = sorted(located, key=lambda i: -(page.lines[i].top or 0.0))
-    from_bottom = sorted(located, key=lambda i: page.lines[i].bottom or 0.0)
-    header = _edge_run(page, from_top, "header")
-    taken = {i for i, _ in header}
-    footer = [c for c in _edge_run(page, from_bottom, "footer") if c[0] not in taken]
-    return header + footer
-
-
-def _find_furniture(pages: list[_Page]) -> dict[tuple[int, int], str]:
-    """Map (page number, line index) to "header"/"footer" for furniture lines.
-
-    A repeated key whose variants start like clause numbers ("Article 4", "Article 5" at the
-    top of consecutive pages) is real content that happens to sit at the page top, not a
-    running header, so it is kept.
-    """
-    candidates = {page.number: _zone_candidates(page) for page in pages}
-    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
-    variants: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for page in pages:
-        for i, zone in candidates[page.number]:
-            key = (zone, _furniture_key(page.lines[i].text))
-            seen[key].add(page.number)
-            variants[key].add(page.lines[i].text)
-    needed = max(2, math.ceil(_FURNITURE_SHARE * len(pages)))
-    result: dict[tuple[int, int], str] = {}
-    for page in pages:
-        for i, zone in candidates[page.number]:
-            text = page.lines[i].text
-            key = (zone, _furniture_key(text))
-            recurring = len(seen[key]) >= needed and not (
-                len(variants[key]) > 1 and starts_clause(text)
-            )
-            if recurring or _PAGE_NUMBER_RE.match(text):
-                result[(page.number, i)] = zone
-    return result
-
-
 def _furniture_parts(
-    pages: list[_Page], furniture_ids: dict[tuple[int, int], str]
-) -> list[tuple[str, int | None, BlockKind, str | None, int | None]]:
-    parts: list[tuple[str, int | None, BlockKind, str | None, int | None]] = []
-    for (number, i), zone in sorted(furniture_ids.items()):
-        kind: BlockKind = "header" if zone == "header" else "footer"
-        text = pages[number - 1].lines[i].text.replace(SOFT_HYPHEN, "-")
-        parts.append((text, number, kind, None, None))
-    return parts
+    pages: list[_Page], skipped: dict[tuple[int, int], SkippedKind]
+) -> tuple[list[_Part], list[SkippedPassage]]:
+    """Header/footer blocks for display, and every skipped line with its kind, in page order.
+    A table of contents is skipped but is not page furniture."""
+    parts: list[_Part] = []
+    passages: list[SkippedPassage] = []
+    for (number, i), kind in sorted(skipped.items()):
+        page = pages[number - 1]
+        line = page.lines[i]
+        text = line.text.replace(SOFT_HYPHEN, "-")
+        passages.append(SkippedPassage(text, kind, number))
+        if kind == "table_of_contents":
+            continue
+        upper = (line.top or 0.0) > page.height / 2
+        block: BlockKind = (
+            "header"
+            if kind == "running_header" or (kind != "running_footer" and upper)
+            else "footer"
+        )
+        parts.append((text, number, block, None, None))
+    return parts, passages
 
 
 # --- reflow ------------------------------------------------------------------------------
@@ -495,29 +411,39 @@ def _breaks_before(prev: _Line, cur: _Line, m: _Metrics) -> bool:
 
 def _join_lines(lines: list[_Line]) -> str:
     """Join a paragraph's lines; a line ending in an explicit hyphen before a lowercase start
-    is marked like pdfium's own soft hyphen so one rule decides both."""
+    is marked like pdfium's own soft hyphen so one rule decides both. Justified text may leave
+    the hyphen spaced off its word ("mana -" / "gement"): that gets its own mark, because a
+    spaced hyphen is also how a dash is typed ("its staff -" / "shall").
+    """
     out = lines[0].text
     for line in lines[1:]:
         if out.endswith(SOFT_HYPHEN):
             out += line.text
         elif len(out) > 1 and out.endswith("-") and out[-2].isalpha() and line.text[0].islower():
             out = out[:-1] + SOFT_HYPHEN + line.text
+        elif len(out) > 2 and out.endswith(" -") and out[-3].isalpha() and line.text[0].islower():
+            out = out[:-2] + _SPACED_HYPHEN + line.text
         else:
             out += " " + line.text
     return out
 
 
-def _page_paragraphs(body: list[_Line], m: _Metrics) -> list[tuple[str, BlockKind]]:
-    """Reflow a run of lines; ``m`` carries the page's text edges (see :func:`_with_edges`)."""
+def _page_paragraphs(
+    body: list[_Line], columns: dict[int, _Metrics]
+) -> list[tuple[str, BlockKind]]:
+    """Reflow a run of lines; ``columns`` carries each column's text edges (see
+    :func:`_with_edges`); a line in another column than the one before starts a paragraph."""
     if not body:
         return []
     groups: list[list[_Line]] = []
     for line in body:
-        if groups and not _breaks_before(groups[-1][-1], line, m):
+        m = columns[line.column]
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and prev.column == line.column and not _breaks_before(prev, line, m):
             groups[-1].append(line)
         else:
             groups.append([line])
-    return [(_join_lines(g), _kind(g, m)) for g in groups]
+    return [(_join_lines(g), _kind(g, columns[g[0].column])) for g in groups]
 
 
 def _kind(group: list[_Line], m: _Metrics) -> BlockKind:
@@ -532,7 +458,7 @@ _Part = tuple[str, int | None, BlockKind, str | None, int | None]
 
 
 def _body_paragraphs(
-    pages: list[_Page], furniture_ids: dict[tuple[int, int], str]
+    pages: list[_Page], furniture_ids: dict[tuple[int, int], SkippedKind]
 ) -> tuple[list[_Part], list[int]]:
     """Paragraphs and table cells of all pages in order, and the numbers of pages without body
     text. A table splits its page's lines into the runs before and after it; each run is
@@ -549,7 +475,7 @@ def _body_paragraphs(
         chars = sum(len(line.text) for line in body)
         if chars + sum(len(c) for t in page.tables for c in t.cells) < MIN_CHARS_PER_PAGE:
             empty.append(page.number)
-        m = _with_edges(metrics, body)
+        m = {c: _with_edges(metrics, [ln for ln in body if ln.column == c]) for c in (0, 1)}
         runs: list[tuple[str, BlockKind]] = []
         start = 0
         for table in page.tables:
@@ -563,33 +489,66 @@ def _body_paragraphs(
 
 
 def _merge_across_pages(parts: list[_Part]) -> list[_Part]:
-    """Rejoin a paragraph cut by a page break; it keeps the page where it starts."""
+    """Rejoin a paragraph cut by a page break; it keeps the page where it starts. A hyphen
+    left at the foot of the page is marked like a line-end hyphen inside a page."""
     merged: list[_Part] = []
     for part in parts:
         if merged and _continues(merged[-1], part):
-            prev = merged[-1]
-            glue = "" if prev[0].endswith(SOFT_HYPHEN) else " "
-            merged[-1] = (prev[0] + glue + part[0], *prev[1:])
+            prev = merged[-1][0]
+            if prev.endswith(SOFT_HYPHEN):
+                text = prev + part[0]
+            elif prev.endswith(" -") and prev[-3:-2].isalpha() and part[0][:1].islower():
+                text = prev[:-2] + _SPACED_HYPHEN + part[0]
+            elif prev.endswith("-") and prev[-2:-1].isalpha() and part[0][:1].islower():
+                text = prev[:-1] + SOFT_HYPHEN + part[0]
+            else:
+                text = prev + " " + part[0]
+            merged[-1] = (text, *merged[-1][1:])
         else:
             merged.append(part)
     return merged
 
 
 def _continues(prev: _Part, cur: _Part) -> bool:
+    """Does ``cur`` (first block of a page) continue ``prev`` (last block of the page before)?
+
+    Yes when prev is prose that stops mid-sentence and cur is no new clause: the sentence
+    runs on even when its next word is capitalised ("... between the" / "Parties shall").
+    """
     if prev[1] == cur[1] or prev[2] != "paragraph" or cur[2] != "paragraph":
         return False
     if prev[0].endswith(SOFT_HYPHEN):
         return True
-    return not ends_sentence(prev[0]) and cur[0][:1].islower()
+    if ends_sentence(prev[0]) or starts_clause(cur[0]):
+        return False
+    return cur[0][:1].islower() or len(prev[0]) >= _PROSE_CHARS
 
 
 # --- hyphens -----------------------------------------------------------------------------
 
 
 def _resolve_hyphens(parts: list[_Part]) -> list[_Part]:
-    """Replace every line-end hyphen mark by "" or "-" (see :func:`_join_hyphen`)."""
-    vocabulary = set(_WORD_RE.findall(" ".join(p[0] for p in parts).lower()))
-    return [(_MARKED_RE.sub(lambda mo: _join_hyphen(mo, vocabulary), p[0]), *p[1:]) for p in parts]
+    """Replace every line-end hyphen mark by "", "-" or " - " (see :func:`_join_hyphen`).
+
+    The vocabulary is the document's own words with the hyphen-broken fragments left out, so
+    that "mana" and "gement" do not count as words of the document. It is only built when
+    some paragraph carries a mark.
+    """
+    marked = [_has_mark(p[0]) for p in parts]
+    if not any(marked):
+        return parts
+    pairs = list(zip(parts, marked, strict=True))
+    whole = " ".join(_MARKED_RE.sub(" ", p[0]) if m else p[0] for p, m in pairs)
+    vocabulary = set(_WORD_RE.findall(whole.lower()))
+    vocabulary |= {part for word in vocabulary if "-" in word for part in word.split("-")}
+    return [
+        (_MARKED_RE.sub(lambda mo: _join_hyphen(mo, vocabulary), p[0]), *p[1:]) if m else p
+        for p, m in pairs
+    ]
+
+
+def _has_mark(text: str) -> bool:
+    return SOFT_HYPHEN in text or _SPACED_HYPHEN in text
 
 
 def _join_hyphen(mo: re.Match[str], vocabulary: set[str]) -> str:
@@ -600,19 +559,38 @@ def _join_hyphen(mo: re.Match[str], vocabulary: set[str]) -> str:
     3. the document uses the joined form elsewhere ("agreement"): join;
     4. the left part is a prefix that conventionally keeps its hyphen (non, co, self, ...):
        keep "-";
-    5. otherwise join: a line-end hyphen between lowercase letters is usually typesetting.
+    5. both parts are words the document uses on their own ("researcher", "months"): a
+       compound, keep "-" (a spaced hyphen between two words is a dash: keep " - ");
+    6. otherwise join: a line-end hyphen between word fragments is typesetting
+       ("mana-gement", and justified text's "mana - gement").
     """
-    left, right = mo.group(1), mo.group(2)
+    left, mark, right = mo.group(1), mo.group(2), mo.group(3)
+    keep = f"{left} - {right}" if mark == _SPACED_HYPHEN else f"{left}-{right}"
     if not (left[-1:].islower() and right[:1].islower()):
+        return keep
+    word, rest = left.lower(), right.lower()
+    if f"{word}-{rest}" in vocabulary:
         return f"{left}-{right}"
-    word = left.lower()
-    if f"{word}-{right.lower()}" in vocabulary:
-        return f"{left}-{right}"
-    if f"{word}{right.lower()}" in vocabulary:
+    if f"{word}{rest}" in vocabulary:
         return left + right
-    if word in _HYPHEN_PREFIXES:
-        return f"{left}-{right}"
+    if word in _HYPHEN_PREFIXES and mark == SOFT_HYPHEN:
+        return keep
+    if _is_word(word, vocabulary) and _is_word(rest, vocabulary):
+        return keep
     return left + right
+
+
+def _is_word(part: str, vocabulary: set[str]) -> bool:
+    return len(part) >= 2 and part in vocabulary
+
+
+def _visibility_warnings(pages: list[_Page]) -> list[str]:
+    """One warning per kind, not per page: a 200-page file must not flood the report."""
+    seen: dict[str, None] = {}
+    for page in pages:
+        for warning in page.warnings:
+            seen.setdefault(warning.split(": ", 1)[-1], None)
+    return list(seen)
 
 
 def _warnings(data: bytes, empty_pages: list[int], unread_tables: list[int]) -> list[str]:
