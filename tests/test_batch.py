@@ -278,8 +278,10 @@ def test_killed_batch_resumes_with_only_the_rest(folder, tmp_path):
     """Kill the whole batch (parent and workers) half way; the re-run does only the rest."""
     root, good = folder
     out = tmp_path / "out"
-    # With one worker the documents go in order; the hang holds the batch half way through.
-    order = [p.name for p in discover([root])]
+    # With one worker the documents go largest first (ties in the order found); the hang
+    # holds the batch half way through.
+    found = discover([root])
+    order = [p.name for p in sorted(found, key=lambda p: -p.stat().st_size)]
     stall = order[len(order) // 2]
     proc = subprocess.Popen(
         [*BATCH_CMD, str(root), "--out", str(out), "--jobs", "1"],
