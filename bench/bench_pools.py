@@ -23,6 +23,7 @@ Run: python bench/bench_pools.py [--docs 60] [--jobs 2]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import time
@@ -38,8 +39,10 @@ _ANALYSER: Any = None
 
 def _documents(count: int) -> list[tuple[str, bytes]]:
     samples = sorted((REPO / "samples").glob("*.txt"))
-    return [(f"{i}-{samples[i % len(samples)].name}", samples[i % len(samples)].read_bytes())
-            for i in range(count)]
+    return [
+        (f"{i}-{samples[i % len(samples)].name}", samples[i % len(samples)].read_bytes())
+        for i in range(count)
+    ]
 
 
 def _analyse(analyser: Any, name: str, data: bytes) -> str:
@@ -93,10 +96,8 @@ def run_pebble(docs: list[tuple[str, bytes]], jobs: int, method: str) -> tuple[f
     with pebble.ProcessPool(max_workers=jobs, initializer=initializer, context=context) as pool:
         futures = [pool.schedule(_pebble_task, (n, d), timeout=DEADLINE) for n, d in docs]
         for future in futures:
-            try:
+            with contextlib.suppress(Exception):  # a timeout counts as answered
                 future.result()
-            except Exception:  # noqa: BLE001 - a timeout counts as answered
-                pass
             answered += 1
     return time.perf_counter() - started, answered
 
@@ -133,8 +134,10 @@ def main() -> None:
         kinds += ["pebble-fork", "pebble-forkserver"]
     except ImportError:
         print("pebble is not installed: pip install pebble for its rows")
-    print(f"{len(docs)} TXT documents, --jobs {args.jobs}, {os.cpu_count()} cores; "
-          f"each run cold, in a fresh interpreter")
+    print(
+        f"{len(docs)} TXT documents, --jobs {args.jobs}, {os.cpu_count()} cores; "
+        f"each run cold, in a fresh interpreter"
+    )
     print(f"{'pool':<20} {'clean s':>8} {'docs/s':>7} {'with a hang s':>14} {'answered':>9}")
     for kind in kinds:
         clean, n = measure(kind, docs, args.jobs)
