@@ -79,6 +79,8 @@ __all__ = [
 # likely hit the cap inside native code (PDFium aborts on a failed allocation).
 _NEAR_CAP = 0.5
 _PAGE = resource.getpagesize()
+# The largest share of a document's deadline that the command's own start-up may take.
+_STARTUP_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,8 @@ class Engine:
         # When the command started (time.monotonic()); the time it took to get to its first
         # document -- imports, loading, warming -- is taken off every document's deadline, so
         # that one document is done or refused within max_seconds of the command starting.
+        # At most a quarter of the deadline is taken off: a command run inside a long-lived
+        # process (a test runner, a notebook) must not leave its documents no time at all.
         self.epoch = epoch
         self._startup: float | None = None
         self.peak_worker_rss = 0
@@ -327,7 +331,7 @@ class Engine:
             if self._startup is None:
                 self._startup = max(0.0, idle.started - self.epoch) if self.epoch else 0.0
             seconds = entry.job.seconds or self.limits.max_seconds
-            idle.deadline = idle.started + max(min(1.0, seconds), seconds - self._startup)
+            idle.deadline = idle.started + seconds - min(self._startup, seconds * _STARTUP_SHARE)
 
     def _fork(self) -> _Worker:
         if self.warm and not self._warmed:
