@@ -395,12 +395,15 @@ class Engine:
         if status is not None and os.WIFSIGNALED(status):
             signum = os.WTERMSIG(status)
             name = _signal_name(signum)
-            if signum == signal.SIGKILL:  # not ours (we reap our own kills): the OOM killer
+            if signum == signal.SIGKILL and grown >= _NEAR_CAP / 2 * self.limits.max_memory_bytes:
+                # Not ours (we reap our own kills): most likely the kernel's OOM killer.
                 error = AnalysisOutOfMemory(
                     f"analysis was killed ({name}) after using {human_bytes(grown)} — "
                     "out of memory?",
                     job.name,
                 )
+            elif signum == signal.SIGKILL:
+                error = AnalysisCrashed(f"analysis was killed ({name})", job.name)
             elif grown >= _NEAR_CAP * self.limits.max_memory_bytes:
                 error = self._out_of_memory(job)
             else:
