@@ -102,13 +102,10 @@ def check(
     by the --max-* limits (also settable as ANALYSER_MAX_* variables): past --max-seconds or
     --max-memory-bytes it is stopped and the document refused.
     """
-    from analyser.engine import (
-        Engine,
-        default_jobs,
-        job_for_path,
-        job_for_stream,
-        process_started,
-    )
+    from analyser.engine import command_epoch
+
+    epoch = command_epoch()  # first: the imports below count against the deadline
+    from analyser.engine import Engine, default_jobs, job_for_path, job_for_stream
     from analyser.pipeline import Analyser
     from analyser.render import render, render_many
 
@@ -129,9 +126,7 @@ def check(
             errors[index] = e
     found = {}
     workers = min(len(jobs), default_jobs())
-    engine = Engine(
-        analyser, jobs=workers, limits=limits, warm=len(jobs) > 1, epoch=process_started()
-    )
+    engine = Engine(analyser, jobs=workers, limits=limits, warm=len(jobs) > 1, epoch=epoch)
     for outcome in engine.run(jobs):
         if outcome.error is None:
             found[outcome.job.key] = outcome.value

@@ -79,8 +79,10 @@ def batch(
     Exit codes: 0 all analysed; 2 usage error; 3 some documents could not be read (listed in
     the summary with the reason; every other document still has its report); 4 model unusable.
     """
+    from analyser.engine import command_epoch
+
+    epoch = command_epoch()  # first: the imports below count against the deadline
     from analyser.batch import BatchOptions, ProgressLine, discover, parse_formats, run_batch
-    from analyser.engine import process_started
 
     try:
         fmt = parse_formats(formats)
@@ -89,9 +91,7 @@ def batch(
     files = discover(paths, exclude=out_dir)
     if not files:
         raise click.UsageError("no PDF, DOCX or TXT files found in the given paths")
-    options = BatchOptions(
-        out_dir, jobs, timeout, fmt, profile, not no_model, force, limits, process_started()
-    )
+    options = BatchOptions(out_dir, jobs, timeout, fmt, profile, not no_model, force, limits, epoch)
     try:
         result = run_batch(files, options, progress=ProgressLine(sys.stderr))
     except AnalyserError as e:

@@ -72,15 +72,16 @@ __all__ = [
     "analyse_job",
     "default_jobs",
     "human_bytes",
-    "process_started",
+    "command_epoch",
 ]
 
 # A worker that died of SIGABRT/SIGSEGV after growing by this share of its memory cap most
 # likely hit the cap inside native code (PDFium aborts on a failed allocation).
 _NEAR_CAP = 0.5
 _PAGE = resource.getpagesize()
-# The largest share of a document's deadline that the command's own start-up may take.
-_STARTUP_SHARE = 0.25
+# A command run inside a long-lived process (a test runner, a notebook) counts at most this
+# much of the time before its own start against its documents (see command_epoch).
+_BEFORE_COMMAND = 2.0
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,20 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def process_started() -> float:
-    """When this process started, on the :func:`time.monotonic` clock (Linux; else now).
+def command_epoch() -> float:
+    """When the running command started, on the :func:`time.monotonic` clock.
 
-    The commands pass it as the engine's ``epoch``, so that their own start-up counts
-    against the deadline of a document (issue 13: "within --max-seconds + 5 s, end to end").
+    Called first thing in a command. In a fresh ``analyser`` process that is the process's
+    start (so the interpreter's own start-up counts too); in a long-lived process that runs
+    the command (a test runner, a notebook) it is about now. The commands pass it as the
+    engine's ``epoch``, so that their start-up counts against the deadline of a document
+    (issue 13: "within --max-seconds + 5 s, end to end").
     """
     now = time.monotonic()
+    return max(_process_started(now), now - _BEFORE_COMMAND)
+
+
+def _process_started(now: float) -> float:
     try:
         with open("/proc/self/stat", encoding="ascii") as fh:
             # Field 22 (starttime, clock ticks after boot); the command name (field 2) may
@@ -208,8 +216,6 @@ class Engine:
         # When the command started (time.monotonic()); the time it took to get to its first
         # document -- imports, loading, warming -- is taken off every document's deadline, so
         # that one document is done or refused within max_seconds of the command starting.
-        # At most a quarter of the deadline is taken off: a command run inside a long-lived
-        # process (a test runner, a notebook) must not leave its documents no time at all.
         self.epoch = epoch
         self._startup: float | None = None
         self.peak_worker_rss = 0
@@ -331,7 +337,7 @@ class Engine:
             if self._startup is None:
                 self._startup = max(0.0, idle.started - self.epoch) if self.epoch else 0.0
             seconds = entry.job.seconds or self.limits.max_seconds
-            idle.deadline = idle.started + seconds - min(self._startup, seconds * _STARTUP_SHARE)
+            idle.deadline = idle.started + max(min(1.0, seconds), seconds - self._startup)
 
     def _fork(self) -> _Worker:
         if self.warm and not self._warmed:
