@@ -213,11 +213,12 @@ class Engine:
         self.rss_growth = rss_growth or self.limits.max_memory_bytes // 4
         self.warm = warm
         self.close_in_worker = list(close_in_worker)
-        # When the command started (time.monotonic()); the time it took to get to its first
-        # document -- imports, loading, warming -- is taken off every document's deadline, so
-        # that one document is done or refused within max_seconds of the command starting.
+        # When the command started (time.monotonic()); the time it took to get to the first
+        # documents -- imports, loading, warming -- is taken off their deadline (at most half
+        # of it), so that a document is done or refused within about max_seconds of the
+        # command starting; later documents get their whole deadline from hand-out.
         self.epoch = epoch
-        self._startup: float | None = None
+        self._first_wave = self.jobs
         self.peak_worker_rss = 0
         self.forks = 0
         self._warmed = False
@@ -334,10 +335,14 @@ class Engine:
                 continue
             idle.job = entry.job
             idle.started = time.monotonic()
-            if self._startup is None:
-                self._startup = max(0.0, idle.started - self.epoch) if self.epoch else 0.0
             seconds = entry.job.seconds or self.limits.max_seconds
-            idle.deadline = idle.started + max(min(1.0, seconds), seconds - self._startup)
+            idle.deadline = idle.started + seconds
+            if self.epoch is not None and self._first_wave > 0:
+                # The first document of each worker waited for the command's start-up: that
+                # time counts against it, but never more than half of its deadline.
+                self._first_wave -= 1
+                startup = max(0.0, idle.started - self.epoch)
+                idle.deadline -= min(startup, seconds / 2)
 
     def _fork(self) -> _Worker:
         if self.warm and not self._warmed:
