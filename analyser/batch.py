@@ -1,85 +1,79 @@
 """Batch review: analyse a folder of agreements in parallel, resumably, without losing results.
 
 An annual audit means hundreds of drafts in one run, some of them broken (truncated PDFs,
-mislabelled ZIPs, empty files). The batch therefore treats every document as something that
-may fail, hang or kill the process analysing it, and keeps going:
+mislabelled ZIPs, empty files) or hostile. The batch therefore treats every document as
+something that may fail, hang or kill the process analysing it, and keeps going:
 
-* each document is analysed in a worker process with a wall-clock limit; a worker that runs
-  over is killed and replaced, a worker that dies (SIGKILL, the OOM killer) is replaced, and
-  the document is reported with the reason;
-* each worker writes its own reports atomically (temporary file + rename) as soon as a
-  document is done, so a batch killed half way keeps everything it finished;
+* documents are analysed by :class:`analyser.engine.Engine`: warm workers forked from this
+  process once it has loaded the matchers and the model, one deadline (``--max-seconds``) and
+  one memory cap (``--max-memory-bytes``) per document covering the whole analysis, largest
+  file first, outcomes streamed as they finish; a worker that runs over, dies or grows too big
+  is replaced and the document is reported with the reason;
+* each worker writes its document's reports atomically (temporary file + rename) as soon as
+  the document is done, so a batch killed half way keeps everything it finished;
 * a re-run skips documents whose JSON report in the output folder is for the same bytes
   (sha256), tool version, model version and profile, so only the rest is redone.
 
-Process start method: ``forkserver``, with the analysis modules preloaded in the server.
-``bench/bench_batch.py --methods`` times the same 200-document batch with each method. On the
-shared 2-core machine (load average 4-9 from other jobs during the runs) the differences
-between methods were within the run-to-run noise (the same configuration varied from 5 s to
-17 s), so the choice rests on what the methods do rather than on those figures:
-``spawn`` makes every worker import spaCy and the extractors again (about 1 s of CPU each,
-paid again for every replacement worker); ``fork`` is cheapest but copies whatever the
-parent holds at that moment -- the CLI parent or a web server embedding the batch, with its
-threads and locks (a lock held by another thread at fork time stays held for ever in the
-child), which Python 3.12 warns about and 3.14 stopped defaulting to. ``forkserver`` forks
-from a clean single-threaded server that has already imported the libraries, so starting
-or replacing a killed worker is cheap and safe, and the imported code is still shared
-copy-on-write between workers. The model itself is not loaded in the server: each worker
-builds ONE ``Analyser`` and reuses it for all its documents, so that cost is paid once per
-worker whatever the start method.
-
-Test hooks (read ONLY in :func:`_worker_main`, in the worker, never by the parent):
+Test hooks (read ONLY in :func:`_analyse_and_write`, which runs in the worker):
 ``ANALYSER_TEST_CRASH_ON=<file name>`` makes the worker SIGKILL itself on that document and
 ``ANALYSER_TEST_HANG_ON=<file name>`` makes it sleep for ever on it; they simulate a
-parser that dies or hangs so the tests can check that the batch survives both. Because the
-forkserver is started once per process, set them before the first batch runs (the tests run
-the batch in a fresh subprocess).
+parser that dies or hangs so the tests can check that the batch survives both.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import glob
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import signal
+import stat
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from analyser.errors import AnalyserError
+from analyser.engine import Engine, Job, default_jobs
+from analyser.errors import AnalyserError, UnreadableDocument
+from analyser.limits import Limits
+
+if TYPE_CHECKING:
+    from analyser.pipeline import Analyser
 
 SUPPORTED_SUFFIXES = frozenset({".pdf", ".docx", ".txt"})
 # Report format -> file extension; JSON is always written (it is what a re-run resumes from).
 FORMAT_EXTENSIONS: dict[str, str] = {
-    "json": "json", "html": "html", "markdown": "md", "text": "txt",
+    "json": "json",
+    "html": "html",
+    "markdown": "md",
+    "text": "txt",
 }
 FORMAT_ALIASES: dict[str, str] = {"md": "markdown", "txt": "text"}
-DEFAULT_TIMEOUT = 60.0
-# Modules the forkserver imports once, so that each forked worker starts warm.
-_PRELOAD = ["analyser.pipeline", "analyser.extract", "analyser.detect", "analyser.render"]
-_STARTUP_FAILURES_ALLOWED = 3
+DEFAULT_TIMEOUT = Limits().max_seconds
 
 
 @dataclass(frozen=True)
 class BatchOptions:
     out_dir: Path
-    jobs: int | None = None
-    timeout: float = DEFAULT_TIMEOUT
+    jobs: int | None = None  # None: all cores
+    timeout: float | None = None  # seconds per document; None: limits.max_seconds
     formats: tuple[str, ...] = ("json",)
     profile: str | None = None
     use_model: bool = True
     force: bool = False
-    start_method: str = "forkserver"
+    limits: Limits | None = None  # None: defaults overridden by ANALYSER_MAX_... variables
+    # When the command started (time.monotonic()): its start-up is taken off each document's
+    # deadline (see analyser.engine.Engine); None for library callers.
+    epoch: float | None = None
+
+    def resolved_limits(self) -> Limits:
+        limits = self.limits or Limits.from_env()
+        return limits.with_overrides(max_seconds=self.timeout)
 
 
 @dataclass
@@ -131,17 +125,6 @@ class _Task:
     name: str
 
 
-@dataclass
-class _Slot:
-    """One worker process and the document it is working on, if any."""
-
-    process: Any  # multiprocessing.process.BaseProcess (context-specific subclass)
-    conn: Connection
-    ready: bool = False
-    task: _Task | None = None
-    started: float = 0.0
-
-
 # --------------------------------------------------------------------------------------------
 # Discovery and naming
 
@@ -178,8 +161,7 @@ def _walk(folder: Path, exclude: Path | None) -> list[Path]:
         dirs[:] = sorted(
             d
             for d in dirs
-            if not d.startswith(".")
-            and (exclude is None or (root_path / d).resolve() != exclude)
+            if not d.startswith(".") and (exclude is None or (root_path / d).resolve() != exclude)
         )
         found.extend(p for p in (root_path / f for f in sorted(files)) if _is_candidate(p))
     return found
@@ -266,6 +248,8 @@ def file_sha256(path: Path) -> str:
     """The same digest the extractor puts in the report ("" when the file cannot be read)."""
     digest = hashlib.sha256()
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return ""  # a device or FIFO: never read here (the engine refuses it)
         with path.open("rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
@@ -291,7 +275,9 @@ class Versions:
     profile: str
 
 
-def current_versions(profile: str | None, use_model: bool) -> Versions:
+def current_versions(
+    profile: str | None, use_model: bool, analyser: Analyser | None = None
+) -> Versions:
     """Versions a report made now would carry, from a probe analysis of a one-line text.
 
     Asking the pipeline (instead of re-deriving the model version here) keeps the resume
@@ -303,7 +289,8 @@ def current_versions(profile: str | None, use_model: bool) -> Versions:
 
     text = "This agreement is a probe."
     probe = Document("probe", "", "", "txt", text, [Block(text, 0, len(text))])
-    report = Analyser.for_profile(profile, use_model=use_model).analyse_document(probe)
+    analyser = analyser or Analyser.for_profile(profile, use_model=use_model)
+    report = analyser.analyse_document(probe)
     return Versions(report.tool_version, report.model_version, report.profile)
 
 
@@ -361,128 +348,39 @@ def _remove_stale_temporaries(out_dir: Path, names: Iterable[str]) -> None:
 # Worker
 
 
-def _worker_main(
-    conn: Connection, profile: str | None, use_model: bool, formats: tuple[str, ...],
-    out_dir: str,
-) -> None:
-    """Entry point of a worker process: build ONE Analyser, then analyse what the parent sends.
+def _analyse_and_write(
+    formats: tuple[str, ...], out_dir: str, analyser: Analyser, job: Job
+) -> DocResult:
+    """The engine task (runs in a worker): analyse, write every report, return the summary row.
 
-    Reports are rendered and written here, so only a small summary row crosses the pipe and
-    a finished document is on disk even if the parent dies the next moment.
+    Reports are rendered and written here, so only a small row crosses the pipe and a finished
+    document is on disk even if the parent dies the next moment.
     """
-    import resource
-
-    from analyser.errors import UnreadableDocument
     from analyser.output import write_atomically
-    from analyser.pipeline import Analyser
     from analyser.render import render
 
+    assert job.path is not None
+    file_name = Path(job.path).name
     # Test hooks (see the module docstring); inert unless the variables are set.
-    crash_on = os.environ.get("ANALYSER_TEST_CRASH_ON")
-    hang_on = os.environ.get("ANALYSER_TEST_HANG_ON")
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    try:
-        analyser = Analyser.for_profile(profile, use_model=use_model)
-        analyser.model()
-    except AnalyserError as e:
-        conn.send(("fatal", str(e), e.exit_code))
-        return
-    conn.send(("ready",))
-    target = Path(out_dir)
-    while True:
+    if os.environ.get("ANALYSER_TEST_CRASH_ON") == file_name:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get("ANALYSER_TEST_HANG_ON") == file_name:
+        while True:
+            time.sleep(3600)
+    report = analyser.analyse_path(job.path)
+    name = str(job.key[1])
+    for fmt in formats:
         try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return  # the parent is gone
-        if message is None:
-            return
-        index, path, name = message
-        file_name = Path(path).name
-        if crash_on and file_name == crash_on:
-            os.kill(os.getpid(), signal.SIGKILL)
-        if hang_on and file_name == hang_on:
-            while True:
-                time.sleep(3600)
-        try:
-            report = analyser.analyse_path(path)
-            for fmt in formats:
-                write_atomically(report_path(target, name, fmt), render(report, fmt) + "\n")
-            row = _row_from_report(report.to_dict(), path, name)
-            outcome: tuple[Any, ...] = ("done", index, row)
-        except UnreadableDocument as e:
-            outcome = ("failed", index, e.reason)
-        except AnalyserError as e:
-            outcome = ("failed", index, str(e))
-        except Exception as e:  # noqa: BLE001 - one odd file must not end the batch
-            outcome = ("failed", index, f"internal error: {type(e).__name__}: {e}")
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        try:
-            conn.send((*outcome, rss))
-        except (BrokenPipeError, OSError):
-            return
-
-
-def _death_reason(exitcode: int | None) -> str:
-    if exitcode is not None and exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        hint = " (out of memory?)" if -exitcode == signal.SIGKILL else ""
-        return f"the worker analysing it was killed by {name}{hint}"
-    return f"the worker analysing it exited unexpectedly (exit code {exitcode})"
+            write_atomically(report_path(Path(out_dir), name, fmt), render(report, fmt) + "\n")
+        except OSError as e:
+            raise UnreadableDocument(
+                f"could not write its {fmt} report: {e.strerror or e}", job.path
+            ) from e
+    return _row_from_report(report.to_dict(), job.path, name)
 
 
 # --------------------------------------------------------------------------------------------
 # Parent
-
-
-class _Pool:
-    """N workers, one document each at a time, with per-document deadlines.
-
-    A hand-made pool rather than ``concurrent.futures``: a ProcessPoolExecutor cannot kill
-    the one worker that hangs, and it marks the whole pool broken when any worker dies.
-    """
-
-    def __init__(self, options: BatchOptions, jobs: int) -> None:
-        self.options = options
-        self.jobs = jobs
-        self.ctx: Any = multiprocessing.get_context(options.start_method)
-        if options.start_method == "forkserver":
-            self.ctx.set_forkserver_preload(_PRELOAD)
-        self.slots: list[_Slot] = []
-        self.startup_failures = 0
-        self.peak_rss_kb = 0
-
-    def start_worker(self) -> None:
-        parent_conn, child_conn = self.ctx.Pipe()
-        opts = self.options
-        process = self.ctx.Process(
-            target=_worker_main,
-            args=(child_conn, opts.profile, opts.use_model, opts.formats, str(opts.out_dir)),
-            daemon=True,
-            name="analyser-batch-worker",
-        )
-        process.start()
-        child_conn.close()
-        self.slots.append(_Slot(process, parent_conn))
-
-    def retire(self, slot: _Slot, kill: bool = False) -> None:
-        if kill and slot.process.is_alive():
-            slot.process.kill()
-        slot.process.join(5)
-        slot.conn.close()
-        self.slots.remove(slot)
-
-    def shutdown(self) -> None:
-        for slot in list(self.slots):
-            if slot.process.is_alive() and slot.task is None:
-                with contextlib.suppress(OSError):
-                    slot.conn.send(None)
-        deadline = time.monotonic() + 2
-        for slot in list(self.slots):
-            slot.process.join(max(0.0, deadline - time.monotonic()))
-            self.retire(slot, kill=True)
 
 
 def run_batch(
@@ -495,12 +393,16 @@ def run_batch(
     Raises :class:`AnalyserError` only for what stops the whole batch (bad profile, unusable
     model); an unreadable, hanging or crashing document becomes a row with an ``error``.
     """
-    from analyser.profiles import load_profile
+    from analyser.engine import job_for_path
+    from analyser.pipeline import Analyser
 
     started = time.perf_counter()
     out_dir = options.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    prof = load_profile(options.profile)
+    limits = options.resolved_limits()
+    # Built (and warmed, before the first fork) here, in the parent: the workers inherit it.
+    analyser = Analyser.for_profile(options.profile, use_model=options.use_model, limits=limits)
+    prof = analyser.profile
     clause_ids = [c.id for c in prof.clauses]
     clause_titles = {c.id: c.localized_title("en") for c in prof.clauses}
     names = assign_names(inputs)
@@ -509,32 +411,57 @@ def run_batch(
 
     results: list[DocResult | None] = [None] * len(tasks)
     hashes = {t.index: file_sha256(t.path) for t in tasks}
-    pending: deque[_Task] = deque()
-    # The probe loads the pipeline into the parent: only worth it when there is something to
-    # resume. A fresh run leaves all of that to the workers, which start in parallel.
     resumable = not options.force and any(
         report_path(out_dir, t.name, "json").is_file() for t in tasks
     )
-    versions = current_versions(options.profile, options.use_model) if resumable else None
+    versions = current_versions(options.profile, options.use_model, analyser) if resumable else None
+    jobs: list[Job] = []
     for task in tasks:
         old = None
-        if not options.force and versions is not None:
+        if versions is not None:
             old = previous_result(out_dir, task, hashes[task.index], versions, options.formats)
         if old is not None:
             results[task.index] = old
-        else:
-            pending.append(task)
+            continue
+        try:
+            job = job_for_path((task.index, task.name), task.path, limits)
+        except AnalyserError as e:  # missing, a device or FIFO, too large: no worker needed
+            results[task.index] = DocResult(str(task.path), task.name, error=_reason(e))
+            continue
+        jobs.append(job)
 
-    total, done = len(tasks), len(tasks) - len(pending)
+    total = len(tasks)
+    done = total - len(jobs)
     if progress:
         progress(done, total)
-    peak = 0
-    if pending:
-        peak = _run_pool(options, pending, hashes, results, total, done, progress)
+    peak_kb = 0
+    if jobs:
+        engine = Engine(
+            analyser,
+            partial(_analyse_and_write, options.formats, str(out_dir)),
+            jobs=min(options.jobs or default_jobs(), len(jobs)),
+            limits=limits,
+            warm=True,
+            epoch=options.epoch,
+        )
+        for outcome in engine.run(jobs):
+            index, name = outcome.job.key
+            if outcome.error is None:
+                row: DocResult = outcome.value
+                row.seconds = outcome.seconds
+            else:
+                row = DocResult(str(tasks[index].path), name, error=_reason(outcome.error))
+            row.sha256 = row.sha256 or hashes[index]
+            results[index] = row
+            done += 1
+            if progress:
+                progress(done, total)
+        peak_kb = engine.peak_worker_rss // 1024
 
     final = [r for r in results if r is not None]
-    batch = BatchResult(final, clause_ids, clause_titles, options.formats,
-                        time.perf_counter() - started, peak)
+    batch = BatchResult(
+        final, clause_ids, clause_titles, options.formats, time.perf_counter() - started, peak_kb
+    )
     from analyser.output import write_atomically
 
     write_atomically(out_dir / "summary.csv", summary_csv(batch))
@@ -542,97 +469,11 @@ def run_batch(
     return batch
 
 
-def _run_pool(
-    options: BatchOptions,
-    pending: deque[_Task],
-    hashes: dict[int, str],
-    results: list[DocResult | None],
-    total: int,
-    done: int,
-    progress: Callable[[int, int], None] | None,
-) -> int:
-    jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(pending)))
-    pool = _Pool(options, jobs)
-
-    def finish(task: _Task, row: DocResult) -> None:
-        nonlocal done
-        row.sha256 = row.sha256 or hashes[task.index]
-        results[task.index] = row
-        done += 1
-        if progress:
-            progress(done, total)
-
-    def fail(task: _Task, reason: str) -> None:
-        finish(task, DocResult(str(task.path), task.name, error=reason))
-
-    def handle(slot: _Slot, message: tuple[Any, ...]) -> None:
-        kind = message[0]
-        if kind == "ready":
-            slot.ready = True
-            pool.startup_failures = 0
-        elif kind == "fatal":
-            error = AnalyserError(message[1])
-            error.exit_code = message[2]
-            raise error
-        elif slot.task is not None:
-            task, slot.task = slot.task, None
-            pool.peak_rss_kb = max(pool.peak_rss_kb, int(message[-1]))
-            if kind == "done":
-                row: DocResult = message[2]
-                row.seconds = time.monotonic() - slot.started
-                finish(task, row)
-            else:
-                fail(task, str(message[2]))
-
-    try:
-        for _ in range(jobs):
-            pool.start_worker()
-        while pending or any(s.task for s in pool.slots):
-            for slot in pool.slots:
-                if slot.ready and slot.task is None and pending:
-                    slot.task, slot.started = pending.popleft(), time.monotonic()
-                    slot.conn.send((slot.task.index, str(slot.task.path), slot.task.name))
-            now = time.monotonic()
-            deadlines = [s.started + options.timeout - now for s in pool.slots if s.task]
-            timeout = max(0.0, min(deadlines)) if deadlines else 1.0
-            ready = set(
-                wait([s.conn for s in pool.slots] + [s.process.sentinel for s in pool.slots],
-                     timeout=timeout)
-            )
-            for slot in list(pool.slots):
-                dead = slot.process.sentinel in ready
-                if slot.conn in ready or dead:
-                    try:
-                        while slot.conn.poll():
-                            handle(slot, slot.conn.recv())
-                    except (EOFError, OSError):
-                        dead = True
-                if dead or not slot.process.is_alive():
-                    slot.process.join(5)
-                    if slot.task is not None:
-                        fail(slot.task, _death_reason(slot.process.exitcode))
-                    elif not slot.ready:
-                        pool.startup_failures += 1
-                        if pool.startup_failures > _STARTUP_FAILURES_ALLOWED:
-                            raise AnalyserError(
-                                "batch workers keep dying before they start: "
-                                + _death_reason(slot.process.exitcode)
-                            )
-                    pool.retire(slot)
-                    if pending:
-                        pool.start_worker()
-                elif slot.task and time.monotonic() - slot.started > options.timeout:
-                    task = slot.task
-                    pool.retire(slot, kill=True)
-                    fail(task, f"timed out after {options.timeout:g} s (analysis stopped)")
-                    if pending:
-                        pool.start_worker()
-            # Keep the pool at strength if workers were lost with no task to blame.
-            while pending and len(pool.slots) < jobs:
-                pool.start_worker()
-    finally:
-        pool.shutdown()
-    return pool.peak_rss_kb
+def _reason(error: AnalyserError) -> str:
+    """The summary's error cell: a file-level problem by its reason, anything else in full."""
+    if error.exit_code != 3:
+        raise error  # bad profile or unusable model: the whole batch stops (exit 2 or 4)
+    return error.reason
 
 
 # --------------------------------------------------------------------------------------------
@@ -684,7 +525,7 @@ def summary_html(batch: BatchResult) -> str:
 
 
 class ProgressLine:
-    """"done/total · rate · ETA" rewritten in place on a terminal; silent otherwise."""
+    """ "done/total · rate · ETA" rewritten in place on a terminal; silent otherwise."""
 
     def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
         self.stream = stream or sys.stderr

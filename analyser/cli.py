@@ -94,13 +94,18 @@ def check(
     no_color: bool,
     limits: Limits,
 ) -> None:
-    """Analyse one or more agreements and print a gap report.
+    """Analyse one or more agreements and print a gap report ('-' reads standard input).
 
     Exit codes: 0 analysed; 1 gaps found and --fail-on asked to fail; 2 usage error;
     3 a file could not be read (the others are still reported); 5 the report could not be
-    written (checked before analysing). Each file is parsed in a
-    child process bounded by the --max-* limits (also settable as ANALYSER_MAX_* variables).
+    written (checked before analysing). Each document is analysed in a worker process bounded
+    by the --max-* limits (also settable as ANALYSER_MAX_* variables): past --max-seconds or
+    --max-memory-bytes it is stopped and the document refused.
     """
+    from analyser.engine import command_epoch
+
+    epoch = command_epoch()  # first: the imports below count against the deadline
+    from analyser.engine import Engine, default_jobs, job_for_path, job_for_stream
     from analyser.pipeline import Analyser
     from analyser.render import render, render_many
 
@@ -110,15 +115,29 @@ def check(
         analyser = Analyser.for_profile(profile, use_model=not no_model, limits=limits, ocr=ocr)
     except AnalyserError as e:
         raise fail(e) from e
-    reports, unreadable = [], 0
-    for path in files:
+    jobs, errors = [], {}
+    for index, path in enumerate(files):
         try:
-            reports.append(analyser.analyse_path(path))
+            if str(path) == "-":
+                jobs.append(job_for_stream(index, sys.stdin.buffer, limits))
+            else:
+                jobs.append(job_for_path(index, path, limits))
         except AnalyserError as e:
-            if e.exit_code != EXIT_UNREADABLE:
-                raise fail(e) from e
-            click.echo(f"Error: {printable(e)}", err=True)
-            unreadable += 1
+            errors[index] = e
+    found = {}
+    workers = min(len(jobs), default_jobs())
+    engine = Engine(analyser, jobs=workers, limits=limits, warm=len(jobs) > 1, epoch=epoch)
+    for outcome in engine.run(jobs):
+        if outcome.error is None:
+            found[outcome.job.key] = outcome.value
+        else:
+            errors[outcome.job.key] = outcome.error
+    for index in sorted(errors):
+        if errors[index].exit_code != EXIT_UNREADABLE:
+            raise fail(errors[index])
+        click.echo(f"Error: {printable(errors[index])}", err=True)
+    unreadable = len(errors)
+    reports = [found[index] for index in sorted(found)]
     if reports:
         colour = (
             output is None

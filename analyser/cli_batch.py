@@ -14,6 +14,7 @@ import click
 
 from analyser.cli_common import EXIT_UNREADABLE, FiniteFloatRange, fail
 from analyser.errors import AnalyserError
+from analyser.limits import Limits, limit_options
 from analyser.output import check_writable, write_atomically
 from analyser.printable import printable
 
@@ -40,10 +41,8 @@ _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024
 @click.option(
     "--timeout",
     type=FiniteFloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Wall-clock limit per document; a worker that runs over is killed.",
+    default=None,
+    hidden=True,  # the older name of --max-seconds, kept so existing scripts still run
 )
 @click.option(
     "-f",
@@ -57,25 +56,32 @@ _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024
 @click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
 @click.option("--force", is_flag=True, help="Redo documents that already have a valid report.")
+@limit_options
 def batch(
     paths: tuple[str, ...],
     out_dir: Path,
     jobs: int | None,
-    timeout: float,
+    timeout: float | None,
     formats: str,
     profile: str | None,
     no_model: bool,
     force: bool,
+    limits: Limits,
 ) -> None:
     """Analyse every PDF/DOCX/TXT under PATHS (folders, files or globs) in parallel.
 
     Writes OUT/<file name>.<format> per document, OUT/summary.csv and OUT/summary.html.
+    Each document is analysed by a warm worker, largest file first, within the --max-*
+    limits (a document over --max-seconds or --max-memory-bytes is stopped and listed).
     Re-running skips documents whose report is for the same file content, tool, model and
     profile (--force redoes them), so an interrupted batch finishes only the rest.
 
     Exit codes: 0 all analysed; 2 usage error; 3 some documents could not be read (listed in
     the summary with the reason; every other document still has its report); 4 model unusable.
     """
+    from analyser.engine import command_epoch
+
+    epoch = command_epoch()  # first: the imports below count against the deadline
     from analyser.batch import BatchOptions, ProgressLine, discover, parse_formats, run_batch
 
     try:
@@ -85,7 +91,7 @@ def batch(
     files = discover(paths, exclude=out_dir)
     if not files:
         raise click.UsageError("no PDF, DOCX or TXT files found in the given paths")
-    options = BatchOptions(out_dir, jobs, timeout, fmt, profile, not no_model, force)
+    options = BatchOptions(out_dir, jobs, timeout, fmt, profile, not no_model, force, limits, epoch)
     try:
         result = run_batch(files, options, progress=ProgressLine(sys.stderr))
     except AnalyserError as e:

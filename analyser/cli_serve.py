@@ -54,7 +54,8 @@ from analyser.web.security import TOKEN_ENV, generate_token, is_loopback
     default=60.0,
     show_default=True,
     type=FiniteFloatRange(1, 3600),
-    help="Seconds one analysis may take before its worker is stopped (HTTP 504).",
+    help="Seconds one analysis may take before its worker is stopped (HTTP 504); an upload "
+    "waiting that long for a free worker gets HTTP 503.",
 )
 @click.option(
     "--workers",
@@ -62,6 +63,29 @@ from analyser.web.security import TOKEN_ENV, generate_token, is_loopback
     show_default=True,
     type=click.IntRange(1, 32),
     help="Worker processes that analyse uploads in parallel.",
+)
+@click.option(
+    "--queue",
+    "queue_size",
+    default=None,
+    type=click.IntRange(0, 1000),
+    help="Uploads that may wait for a busy worker; beyond them HTTP 503 with Retry-After.  "
+    "[default: twice --workers]",
+)
+@click.option(
+    "--max-connections",
+    default=64,
+    show_default=True,
+    type=click.IntRange(1, 10000),
+    help="Connections served at once; more get HTTP 503 (uvicorn's limit_concurrency).",
+)
+@click.option(
+    "--stall-timeout",
+    default=15.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 600),
+    help="Seconds a client may stall while sending its request headers or upload; the "
+    "connection is then closed (headers) or answered HTTP 408 (upload).",
 )
 @click.option(
     "-p", "--profile", default=None, metavar="NAME|PATH", help="Policy profile (default eu-2024)."
@@ -75,6 +99,9 @@ def serve(
     max_upload_mb: float,
     analysis_timeout: float,
     workers: int,
+    queue_size: int | None,
+    max_connections: int,
+    stall_timeout: float,
     profile: str | None,
 ) -> None:
     """Start the web server for legal advisers: upload drafts, read and compare reports.
@@ -101,6 +128,9 @@ def serve(
             workers=workers,
             profile=profile,
             return_instance=True,
+            queue_size=queue_size,
+            max_connections=max_connections,
+            stall_timeout=stall_timeout,
         )
     except ServeError as e:
         raise click.UsageError(str(e)) from e

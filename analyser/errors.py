@@ -93,6 +93,39 @@ class ServerStartError(AnalyserError):
     exit_code = 5
 
 
+class NotARegularFile(UnreadableDocument):
+    """A device, FIFO or socket: reading it could last for ever (``/dev/zero``, a pipe)."""
+
+
+class AnalysisFailure(ParserFailure):
+    """The worker analysing a document (extract, segment, detect, red flags) gave no answer.
+
+    Subclasses of the parser failures, so callers that catch those keep working: since the
+    execution engine (analyser.engine) bounds the whole analysis, not only parsing, the
+    deadline or memory cap may bite in any stage.
+    """
+
+
+class AnalysisTimeout(AnalysisFailure, ParserTimeout):
+    pass
+
+
+class AnalysisOutOfMemory(AnalysisFailure, ParserOutOfMemory):
+    pass
+
+
+class AnalysisCrashed(AnalysisFailure, ParserCrashed):
+    pass
+
+
+class EngineBusy(AnalyserError):
+    """Every worker is busy and the queue is full (the web answers 503 + Retry-After)."""
+
+    def __init__(self, reason: str, retry_after: float) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
 class PatternError(AnalyserError):
     """A file in clause_patterns/ (or a user profile) is malformed; names file and entry."""
 

@@ -52,10 +52,12 @@ class Limits:
         200.0, "ratio", "Highest unzipped/zipped size ratio of a large DOCX member."
     )
     max_seconds: float = _limit(
-        60.0, "seconds", "Wall-clock time for parsing one document; the parser is then killed."
+        60.0,
+        "seconds",
+        "Wall-clock time for the whole analysis of one document; its worker is then killed.",
     )
     max_memory_bytes: int = _limit(
-        1024 * _MiB, "bytes", "Memory the parsing process may add while reading one document."
+        1024 * _MiB, "bytes", "Memory the analysis of one document may add to its worker."
     )
 
     def __post_init__(self) -> None:

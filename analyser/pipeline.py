@@ -53,6 +53,9 @@ class Analyser:
     model_dir: str | None = None
     limits: Limits | None = None  # None: defaults, overridden by ANALYSER_MAX_... variables
     ocr: bool = False  # run OCR on PDFs without a text layer (only when the user asks)
+    # Parse in a killable child (analyser.isolation). False inside an engine worker
+    # (analyser.engine), which is itself the bounded, killable process for the whole analysis.
+    isolate: bool = True
     timings: dict[str, float] = field(default_factory=dict)
     _matchers: dict[str, ClauseMatcher] = field(default_factory=dict, repr=False)
 
@@ -79,6 +82,19 @@ class Analyser:
             self._matchers[lang] = ClauseMatcher(list(self.profile.clauses), lang)
         return self._matchers[lang]
 
+    def warm(self) -> Analyser:
+        """Load the model, both languages' pipelines and matchers, and run a probe document
+        through every stage now, e.g. before forking warm workers (analyser.engine)."""
+        from analyser.document import Block
+        from analyser.segment import sentence_pipeline
+
+        for lang in ("en", "nb"):
+            sentence_pipeline(lang)
+            self.matcher(lang)
+        text = "1. The Parties shall respect academic freedom.\n\n2. Either Party may terminate."
+        self.analyse_document(Document("warm-up", "", "", "txt", text, [Block(text, 0, len(text))]))
+        return self
+
     def model(self) -> ClauseClassifier | None:
         if not self.use_model:
             return None
@@ -95,7 +111,12 @@ class Analyser:
 
         started = time.perf_counter()
         try:
-            document = extract_isolated(path, self.limits)
+            if self.isolate:
+                document = extract_isolated(path, self.limits)
+            else:
+                from analyser.extract import extract
+
+                document = extract(path, limits=self.limits or Limits.from_env())
         except NoTextLayer:
             if not self.ocr:
                 raise

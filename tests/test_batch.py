@@ -47,8 +47,12 @@ def _make_folder(root: Path, copies: int = 10) -> tuple[Path, list[str]]:
     (folder / "faculty-a").mkdir(parents=True)
     (folder / "faculty-b").mkdir()
     good = []
-    for sample in ("mou-fjordvik-kilimani.pdf", "rca-vestland-andes.docx",
-                   "mou-nordlys-redriver-nb.pdf", "dsa-hordafjord-lakeshore.docx"):
+    for sample in (
+        "mou-fjordvik-kilimani.pdf",
+        "rca-vestland-andes.docx",
+        "mou-nordlys-redriver-nb.pdf",
+        "dsa-hordafjord-lakeshore.docx",
+    ):
         shutil.copy(SAMPLES / sample, folder / sample)
         good.append(sample)
     texts = sorted(SAMPLES.glob("*.txt"))
@@ -56,8 +60,9 @@ def _make_folder(root: Path, copies: int = 10) -> tuple[Path, list[str]]:
         source = texts[i % len(texts)].read_text(encoding="utf-8")
         name = f"draft-{i:02d}.txt"
         sub = folder / ("faculty-a" if i % 2 else "faculty-b")
-        (sub / name).write_text(f"{source}\n\nAnnex {i}: version {i + 1} of the draft.\n",
-                                encoding="utf-8")
+        (sub / name).write_text(
+            f"{source}\n\nAnnex {i}: version {i + 1} of the draft.\n", encoding="utf-8"
+        )
         good.append(name)
     pdf = (SAMPLES / "mou-fjordvik-kilimani.pdf").read_bytes()
     (folder / "truncated.pdf").write_bytes(pdf[: len(pdf) // 3])
@@ -126,8 +131,14 @@ def test_summary_lists_broken_documents_with_reasons(folder, first_run):
         assert row["error"] == "" and row["report"] == f"{name}.json"
         assert row["language"] in {"en", "nb", "nn"}
         assert len(row["sha256"]) == 64
-        for clause in ("fundamental_values", "academic_freedom", "reciprocity", "ipr",
-                       "data_management", "exit_strategy"):
+        for clause in (
+            "fundamental_values",
+            "academic_freedom",
+            "reciprocity",
+            "ipr",
+            "data_management",
+            "exit_strategy",
+        ):
             assert row[clause] in {"present", "partial", "missing"}
     assert rows["mou-fjordvik-kilimani.pdf"]["pages"] == "4"
     html = (out / "summary.html").read_text(encoding="utf-8")
@@ -175,8 +186,10 @@ def test_name_clashes_get_distinct_report_files(tmp_path, runner):
         shutil.copy(SAMPLES / "mou-fjordvik-kilimani.txt", tmp_path / "in" / sub / "mou.txt")
     result = runner.invoke(batch, [str(tmp_path / "in"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in (tmp_path / "out").glob("*.json")} == {"x__mou.txt.json",
-                                                                   "y__mou.txt.json"}
+    assert {p.name for p in (tmp_path / "out").glob("*.json")} == {
+        "x__mou.txt.json",
+        "y__mou.txt.json",
+    }
 
 
 def test_no_files_is_a_usage_error(tmp_path, runner):
@@ -194,8 +207,10 @@ def test_unknown_format_is_a_usage_error(tmp_path, runner):
 @pytest.mark.parametrize(
     ("paths", "expected"),
     [
-        (["/data/a/mou.pdf", "/data/b/mou.pdf", "/data/c.txt"],
-         ["a__mou.pdf", "b__mou.pdf", "c.txt"]),
+        (
+            ["/data/a/mou.pdf", "/data/b/mou.pdf", "/data/c.txt"],
+            ["a__mou.pdf", "b__mou.pdf", "c.txt"],
+        ),
         (["/x/a/mou.pdf", "/y/a/mou.pdf"], ["x__a__mou.pdf", "y__a__mou.pdf"]),
         (["/d/mou.pdf", "/d/mou.txt"], ["mou.pdf", "mou.txt"]),
     ],
@@ -262,13 +277,17 @@ def test_crashing_and_hanging_workers_do_not_lose_other_reports(folder, tmp_path
     out = tmp_path / "out"
     env = _env(ANALYSER_TEST_CRASH_ON="draft-04.txt", ANALYSER_TEST_HANG_ON="draft-07.txt")
     proc = subprocess.run(
-        [*BATCH_CMD, str(root), "--out", str(out), "--jobs", "2", "--timeout", "3"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        [*BATCH_CMD, str(root), "--out", str(out), "--jobs", "2", "--timeout", "15"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 3, proc.stderr
     rows = {Path(r["file"]).name: r for r in _rows(out)}
     assert "SIGKILL" in rows["draft-04.txt"]["error"]
-    assert "timed out after 3 s" in rows["draft-07.txt"]["error"]
+    assert "timed out after 15 s" in rows["draft-07.txt"]["error"]
     for name in set(good) - {"draft-04.txt", "draft-07.txt"}:
         assert (out / f"{name}.json").is_file(), name
         assert rows[name]["error"] == ""
@@ -278,13 +297,18 @@ def test_killed_batch_resumes_with_only_the_rest(folder, tmp_path):
     """Kill the whole batch (parent and workers) half way; the re-run does only the rest."""
     root, good = folder
     out = tmp_path / "out"
-    # With one worker the documents go in order; the hang holds the batch half way through.
-    order = [p.name for p in discover([root])]
+    # With one worker the documents go largest first (ties in the order found); the hang
+    # holds the batch half way through.
+    found = discover([root])
+    order = [p.name for p in sorted(found, key=lambda p: -p.stat().st_size)]
     stall = order[len(order) // 2]
     proc = subprocess.Popen(
         [*BATCH_CMD, str(root), "--out", str(out), "--jobs", "1"],
-        cwd=REPO, env=_env(ANALYSER_TEST_HANG_ON=stall), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO,
+        env=_env(ANALYSER_TEST_HANG_ON=stall),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     expected_done = {n for n in order[: order.index(stall)] if n in good}
     try:
@@ -302,7 +326,11 @@ def test_killed_batch_resumes_with_only_the_rest(folder, tmp_path):
 
     rerun = subprocess.run(
         [*BATCH_CMD, str(root), "--out", str(out), "--jobs", "2"],
-        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert rerun.returncode == 3, rerun.stderr
     remaining = len(good) - len(done_before)

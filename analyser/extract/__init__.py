@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,11 +25,14 @@ from analyser.errors import (
     DocumentTooLarge,
     EncryptedDocument,
     FileNotFound,
+    NotARegularFile,
     UnreadableDocument,
     UnsupportedFormat,
 )
 from analyser.extract.container import check_zip
 from analyser.limits import Limits, describe
+
+_NOT_REGULAR = "not a regular file (a device, FIFO or socket)"
 
 __all__ = ["MAX_FILE_BYTES", "extract", "extract_bytes", "sniff_format"]
 
@@ -200,7 +204,7 @@ def extract(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Do
     file = Path(path)
     size = check_file(file, limits)
     try:
-        data = file.read_bytes()
+        data = _read_regular(file, limits)
     except OSError as e:
         raise UnreadableDocument(f"cannot read file: {e.strerror or e}", where) from e
     if len(data) > size and len(data) > limits.max_file_bytes:  # grew since stat()
@@ -212,16 +216,34 @@ def check_file(file: Path, limits: Limits) -> int:
     """The checks that need no byte of the file: it exists, is a file, is not too large."""
     where = str(file)
     try:
-        size = file.stat().st_size
+        info = file.stat()
+        size, mode = info.st_size, info.st_mode
     except FileNotFoundError as e:
         raise FileNotFound("file not found", where) from e
     except OSError as e:
         raise UnreadableDocument(f"cannot access file: {e.strerror or e}", where) from e
     if file.is_dir():
         raise FileNotFound("is a directory, not a file", where)
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(_NOT_REGULAR, where)
     if size > limits.max_file_bytes:
         raise DocumentTooLarge(_too_large(size, limits), where)
     return size
+
+
+def _read_regular(file: Path, limits: Limits) -> bytes:
+    """Read a file that :func:`check_file` passed, refusing it if it changed into a device.
+
+    ``O_NONBLOCK`` makes opening a FIFO return at once instead of waiting for a writer, and the
+    ``fstat`` of the open descriptor closes the gap between the check and the read (a file
+    swapped for a FIFO or ``/dev/zero`` in between). At most ``max_file_bytes + 1`` is read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(file, flags)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(_NOT_REGULAR, str(file))
+        return fh.read(limits.max_file_bytes + 1)
 
 
 def _one_line(reason: str) -> str:

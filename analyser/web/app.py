@@ -36,12 +36,22 @@ from analyser.render import render
 from analyser.web import security
 from analyser.web.reports import report_from_dict
 from analyser.web.store import MAX_SEARCH, Store, StoredAnalysis
-from analyser.web.worker import AnalysisInterrupted, AnalysisOutcome, AnalysisTimeout, WorkerPool
+from analyser.web.worker import (
+    AnalysisBusy,
+    AnalysisInterrupted,
+    AnalysisOutcome,
+    AnalysisTimeout,
+    WorkerPool,
+)
 
 log = logging.getLogger("analyser.web")
 
 DEFAULT_MAX_UPLOAD = 25 * 1024 * 1024
 DEFAULT_TIMEOUT = 60.0
+# Connections served at once (uvicorn's limit_concurrency: beyond it, 503); seconds a client
+# may stall while sending its request headers or any part of its body (stalled uploads).
+DEFAULT_MAX_CONNECTIONS = 64
+DEFAULT_STALL_TIMEOUT = 15.0
 MAX_FILES_PER_FORM = 10
 _FORM_OVERHEAD = 1024 * 1024  # multipart boundaries and the small text fields
 _STATIC = Path(__file__).with_name("static")
@@ -69,10 +79,11 @@ class WebConfig:
 class UploadRejected(Exception):
     """An upload that cannot be analysed, with the HTTP status and a message for the user."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 def default_db_path() -> Path:
@@ -95,6 +106,8 @@ def create_app(
     profile: str | None = None,
     allowed_hosts: Sequence[str] | None = None,
     pool: WorkerPool | None = None,
+    queue_size: int | None = None,
+    stall_timeout: float = DEFAULT_STALL_TIMEOUT,
 ) -> FastAPI:
     """Build the application over the SQLite file ``db_path``.
 
@@ -103,7 +116,7 @@ def create_app(
     """
     store = Store(db_path)
     config = WebConfig(token or None, keep_files, max_upload, analysis_timeout)
-    workers_pool = pool or WorkerPool(workers, profile=profile)
+    workers_pool = pool or WorkerPool(workers, profile=profile, queue_size=queue_size)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -138,6 +151,7 @@ def create_app(
     # Added innermost first: the last one added runs first on each request.
     app.add_middleware(_Guard, config=config)
     app.add_middleware(security.BodyLimit, limit=body_limit, message=too_large)
+    app.add_middleware(security.SlowBody, idle_timeout=stall_timeout)
     hosts = (
         list(allowed_hosts)
         if allowed_hosts
@@ -246,6 +260,9 @@ async def _analyse_upload(app: FastAPI, upload: UploadFile) -> tuple[int, dict[s
         outcome = await app.state.pool.analyse(data, name, config.analysis_timeout)
     except AnalysisTimeout as e:
         raise UploadRejected(504, f"{name}: {e}. Try a smaller file or split it.") from e
+    except AnalysisBusy as e:
+        retry = {"Retry-After": str(max(1, round(e.retry_after)))}
+        raise UploadRejected(503, f"{name}: {e}; please retry shortly.", retry) from e
     except AnalysisInterrupted as e:
         raise UploadRejected(503, f"{name}: {e}") from e
     if outcome.report is None:
@@ -284,8 +301,8 @@ def _error_status(outcome: AnalysisOutcome, name: str) -> tuple[int, str]:
 async def _form_files(request: Request, field: str) -> tuple[list[UploadFile], Any]:
     try:
         form = await request.form(max_files=MAX_FILES_PER_FORM, max_fields=10)
-    except HTTPException:
-        raise
+    except (HTTPException, security.BodyTooLarge, security.BodyStalled):
+        raise  # the body middlewares answer 413 / 408
     except Exception as e:  # noqa: BLE001 - a malformed body is the client's error
         raise UploadRejected(400, "The request is not a valid multipart form upload.") from e
     files = [f for f in form.getlist(field) if isinstance(f, UploadFile) and f.filename]
@@ -347,7 +364,7 @@ def _add_api_routes(app: FastAPI) -> None:
                 raise UploadRejected(400, "Send exactly one file in the multipart field 'file'.")
             analysis_id, report = await _analyse_upload(app, files[0])
         except UploadRejected as e:
-            return JSONResponse({"detail": e.message}, status_code=e.status)
+            return JSONResponse({"detail": e.message}, status_code=e.status, headers=e.headers)
         finally:
             if form is not None:
                 await form.close()  # removes the spooled temporary files at once
@@ -448,8 +465,10 @@ def _add_page_routes(app: FastAPI) -> None:
                 ids.append(analysis_id)
         except UploadRejected as e:
             if json_reply:
-                return JSONResponse({"detail": e.message}, status_code=e.status)
-            return _error_page(request, e.status, e.message)
+                return JSONResponse({"detail": e.message}, status_code=e.status, headers=e.headers)
+            page = _error_page(request, e.status, e.message)
+            page.headers.update(e.headers)
+            return page
         finally:
             if form is not None:
                 await form.close()
@@ -650,6 +669,9 @@ def serve(
     profile: str | None = None,
     log_level: str = "info",
     return_instance: bool = False,
+    queue_size: int | None = None,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    stall_timeout: float = DEFAULT_STALL_TIMEOUT,
 ) -> Any:
     """Run the server; with ``return_instance`` return the ``uvicorn.Server`` unstarted.
 
@@ -677,7 +699,11 @@ def serve(
         workers=workers,
         profile=profile,
         allowed_hosts=allowed,
+        queue_size=queue_size,
+        stall_timeout=stall_timeout,
     )
+    from analyser.web.protocol import HeaderTimeoutH11Protocol
+
     config = uvicorn.Config(
         app,
         host=host,
@@ -686,6 +712,14 @@ def serve(
         server_header=False,
         proxy_headers=False,
         timeout_graceful_shutdown=5,
+        # uvicorn's own limits: connections served at once (503 beyond), idle keep-alive
+        # connections closed after 5 s, request headers at most 64 KiB.
+        limit_concurrency=max_connections,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=64 * 1024,
+        # uvicorn has no timeout for a client that never finishes its headers; this h11
+        # protocol adds one (analyser/web/protocol.py). Stalled bodies: security.SlowBody.
+        http=HeaderTimeoutH11Protocol.with_timeout(stall_timeout),
     )
     server = uvicorn.Server(config)
     if return_instance:

@@ -21,6 +21,7 @@ plug-in, so each rule is visible in one place and tested directly.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
@@ -104,23 +105,31 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` once a body passes the limit; BodyLimit answers 413."""
 
 
-async def send_json(send: Send, status: int, detail: str) -> None:
-    """A minimal JSON error response, for middlewares that run outside the framework."""
+_BodyTooLarge = BodyTooLarge  # the earlier private name
+
+
+class BodyStalled(Exception):
+    """Raised from ``receive`` when the client stops sending its body; SlowBody answers 408."""
+
+
+async def send_json(send: Send, status: int, detail: str, *, close: bool = False) -> None:
+    """A minimal JSON error response, for middlewares that run outside the framework.
+
+    ``close`` asks the server to close the connection after it (the rest of the request body
+    will never be read).
+    """
     body = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -154,7 +163,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _BodyTooLarge
+                    raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -165,9 +174,54 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
+        except BodyTooLarge:
             if not started:
-                await send_json(send, 413, self.message)
+                await send_json(send, 413, self.message, close=True)
+
+
+class SlowBody:
+    """Answer 408 when a client stalls while sending its request body.
+
+    uvicorn bounds connections, header size and keep-alive, but waits for ever for the rest of
+    a body (issue 13: 1,100 stalled uploads exhausted the open files). Each ``receive`` of a
+    body part must complete within ``idle_timeout`` seconds; a slow but moving upload is fine.
+    """
+
+    def __init__(self, app: ASGIApp, idle_timeout: float) -> None:
+        self.app = app
+        self.idle_timeout = idle_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in UNSAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        started = False
+        body_done = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            if body_done:  # only disconnect is left: no limit on waiting for it
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.idle_timeout)
+            except TimeoutError:
+                raise BodyStalled from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, tracking_send)
+        except BodyStalled:
+            if not started:
+                detail = f"The upload stalled (no data for {self.idle_timeout:g} s)."
+                await send_json(send, 408, detail, close=True)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -1,34 +1,48 @@
-"""Analysis in worker processes with a time limit, one reusable Analyser per worker.
+"""Uploads are analysed by the execution engine (analyser.engine) in a separate engine process.
 
-Extraction runs third-party parsers over untrusted bytes; doing it in a separate process means a
-pathological PDF can be stopped (the worker is killed) without taking the server down, and the
-server's event loop never blocks on CPU work. Each worker builds its Analyser once in the pool
-initializer, so after the first upload a worker pays only for the document itself.
+The web server runs threads (uvicorn's loop, the request thread pool), and forking a threaded
+process can copy a held lock into the child; so the server does not fork workers itself. It
+starts ONE *engine process* with ``spawn`` -- a fresh interpreter that builds and warms the
+Analyser once, then runs the engine's single-threaded supervisor, which forks the warm workers.
+Each upload travels to it over a pipe and is analysed -- extract, segment, detect, red flags,
+quote contexts -- by one worker, under one deadline (``--timeout``) and one memory cap
+(``ANALYSER_MAX_MEMORY_BYTES``); a heavy upload past either is killed alone, its worker
+replaced, and every other upload carries on.
 
-Workers are started with ``spawn``: forking a server that already runs threads (uvicorn, the
-request thread pool) can copy a held lock into the child.
+Admission is bounded: at most ``workers + queue_size`` uploads are in the engine at once (the
+next one gets :class:`AnalysisBusy`, HTTP 503 with Retry-After), and an upload that waits in the
+queue longer than the deadline is refused the same way rather than left hanging.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import multiprocessing
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
 
 from analyser.document import Block, Document
+from analyser.limits import Limits
+
+if TYPE_CHECKING:
+    from analyser.engine import Job, Outcome
+    from analyser.pipeline import Analyser
 
 log = logging.getLogger(__name__)
 
 # How much of a long paragraph to show on either side of a quote on the report page.
 CONTEXT_CHARS = 500
-
-_ANALYSER: Any = None  # the worker's Analyser, built by _init_worker
+# Extra seconds the server waits beyond the engine's own deadline before it gives up on the
+# engine process itself (it is then restarted); more while the engine is still loading.
+_GRACE = 10.0
+_STARTUP_GRACE = 180.0
+_READY = 0  # the key of the engine's "loaded and warm" message
 
 
 @dataclass(frozen=True)
@@ -50,39 +64,24 @@ class AnalysisTimeout(Exception):
 
 
 class AnalysisInterrupted(Exception):
-    """The worker died (or was stopped for another upload's timeout); the upload may be retried."""
+    """The engine process died; the upload may be retried."""
 
 
-def _init_worker(profile: str | None, use_model: bool) -> None:
-    global _ANALYSER
-    from analyser.pipeline import Analyser
+class AnalysisBusy(Exception):
+    """Every worker is busy and the queue is full; retry after ``retry_after`` seconds."""
 
-    # The worker must never log document text, whatever the parent's logging configuration.
-    logging.getLogger().setLevel(logging.WARNING)
-    _ANALYSER = Analyser.for_profile(profile, use_model=use_model)
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
-def _warm_up() -> bool:
-    """Load the model and matchers now, so the first real upload is as fast as the rest."""
+def analyse_upload(analyser: Analyser, job: Job) -> AnalysisOutcome:
+    """The engine task (runs in a worker): extract, analyse, and cut out each quote's paragraph."""
     from analyser.extract import extract_bytes
 
-    text = b"1. The Parties shall respect academic freedom.\n\n2. Either Party may terminate."
-    _ANALYSER.analyse_document(extract_bytes(text, "warm-up.txt"))
-    return True
-
-
-def analyse_in_worker(data: bytes, name: str) -> AnalysisOutcome:
-    """Runs in the worker: extract, analyse, and cut out each quote's paragraph."""
-    from analyser.errors import AnalyserError
-    from analyser.isolation import extract_isolated_bytes
-
-    try:
-        # Parsing runs in a further child with a memory cap, so a crafted upload that blows up
-        # a parser (PDFium aborts, zip bombs) kills only that child, not the worker.
-        document = extract_isolated_bytes(data, name)
-        report = _ANALYSER.analyse_document(document).to_dict()
-    except AnalyserError as e:
-        return AnalysisOutcome(error_kind=type(e).__name__, error_reason=e.reason)
+    assert job.data is not None
+    document = extract_bytes(job.data, job.name, limits=analyser.limits)
+    report = analyser.analyse_document(document).to_dict()
     return AnalysisOutcome(report=report, contexts=quote_contexts(document, report))
 
 
@@ -133,78 +132,219 @@ def _context(document: Document, start: int, end: int) -> dict[str, str] | None:
 
 
 class WorkerPool:
-    """A process pool whose stuck workers can be stopped.
+    """The server's handle on the engine process: submit uploads, await their outcomes.
 
-    ``concurrent.futures`` cannot cancel a running task, so on a timeout the whole pool is
-    stopped and replaced. Other uploads running at that moment fail with
-    :class:`AnalysisInterrupted` and may be retried; the server itself carries on.
+    ``workers`` analyses run at once; ``queue_size`` more may wait (default: twice the
+    workers). Thread-safe; :meth:`analyse` is awaited on the server's event loop.
     """
 
     def __init__(
-        self, workers: int = 1, *, profile: str | None = None, use_model: bool = True
+        self,
+        workers: int = 1,
+        *,
+        profile: str | None = None,
+        use_model: bool = True,
+        queue_size: int | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.workers = max(1, workers)
+        self.queue_size = 2 * self.workers if queue_size is None else max(0, queue_size)
         self.profile = profile
         self.use_model = use_model
+        self.limits = limits
         self._lock = threading.Lock()
-        self._pool: ProcessPoolExecutor | None = None
+        self._process: Any = None
+        self._conn: Connection | None = None
+        self._pending: dict[int, Future[AnalysisOutcome]] = {}
+        self._keys = itertools.count(1)
+        self._ready = threading.Event()  # the current engine process has loaded the model
 
-    def _executor(self) -> ProcessPoolExecutor:
+    @property
+    def capacity(self) -> int:
+        return self.workers + self.queue_size
+
+    def warm_up(self) -> None:
+        """Start the engine process now, so that it loads the model before the first upload."""
         with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_init_worker,
-                    initargs=(self.profile, self.use_model),
-                )
-            return self._pool
+            self._ensure_started()
 
-    def warm_up(self) -> Future[bool]:
-        """Start the workers and load the models in the background."""
-        return self._executor().submit(_warm_up)
+    def _ensure_started(self) -> Connection:
+        """Start the engine process if it is not running (called with the lock held)."""
+        if self._process is not None and self._process.is_alive() and self._conn is not None:
+            return self._conn
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        limits = self.limits or Limits.from_env()
+        process = context.Process(
+            target=_engine_main,
+            args=(theirs, self.profile, self.use_model, limits, self.workers),
+            daemon=True,
+            name="analyser-engine",
+        )
+        process.start()
+        theirs.close()
+        self._ready.clear()
+        self._process, self._conn = process, ours
+        reader = threading.Thread(
+            target=self._read, args=(ours,), daemon=True, name="analyser-engine-reader"
+        )
+        reader.start()
+        return ours
+
+    def _read(self, conn: Connection) -> None:
+        """Resolve the futures of finished uploads; fail them all if the engine dies."""
+        while True:
+            try:
+                key, outcome = conn.recv()
+            except (EOFError, OSError):
+                break
+            if key == _READY:
+                self._ready.set()
+                continue
+            with self._lock:
+                future = self._pending.pop(key, None)
+            if future is not None and not future.done():
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+        with self._lock:
+            if self._conn is conn:
+                self._process, self._conn = None, None
+                lost, self._pending = self._pending, {}
+            else:
+                lost = {}
+        for future in lost.values():
+            if not future.done():
+                future.set_exception(
+                    AnalysisInterrupted("the analysis engine stopped; please try again")
+                )
 
     async def analyse(self, data: bytes, name: str, timeout: float) -> AnalysisOutcome:
-        """Analyse in a worker; raise AnalysisTimeout after ``timeout`` seconds."""
-        pool = self._executor()
-        try:
-            future = pool.submit(analyse_in_worker, data, name)
-        except (BrokenProcessPool, RuntimeError):
-            self._replace(pool)
-            future = self._executor().submit(analyse_in_worker, data, name)
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
-        except TimeoutError as e:
-            self._replace(pool)
-            raise AnalysisTimeout(f"the analysis took longer than {timeout:g} s") from e
-        except BrokenProcessPool as e:
-            self._replace(pool)
-            raise AnalysisInterrupted("the analysis worker stopped; please try again") from e
+        """Analyse in a worker within ``timeout`` seconds (AnalysisTimeout past it).
 
-    def _replace(self, pool: ProcessPoolExecutor) -> None:
-        """Stop ``pool``'s processes (if it is still the current one); the next use restarts."""
+        Raises AnalysisBusy at once when the engine already holds ``capacity`` uploads.
+        """
+        future: Future[AnalysisOutcome] = Future()
         with self._lock:
-            if self._pool is not pool:
-                return
-            self._pool = None
-        _kill(pool)
+            if len(self._pending) >= self.capacity:
+                raise AnalysisBusy(
+                    f"the server is busy ({len(self._pending)} analyses running or queued)",
+                    retry_after=timeout,
+                )
+            conn = self._ensure_started()
+            key = next(self._keys)
+            self._pending[key] = future
+        try:
+            # A 25 MB upload takes a moment to cross the pipe: not on the event loop.
+            await asyncio.to_thread(_send, conn, ("job", key, name, data, timeout))
+        except (OSError, ValueError) as e:
+            with self._lock:
+                self._pending.pop(key, None)
+            raise AnalysisInterrupted("the analysis engine stopped; please try again") from e
+        # The engine enforces the deadline itself (queue wait <= timeout, analysis <= timeout);
+        # this outer limit only guards against an engine process that stopped answering.
+        guard = 2 * timeout + _GRACE + (0 if self._ready.is_set() else _STARTUP_GRACE)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), guard)
+        except TimeoutError as e:
+            with self._lock:
+                self._pending.pop(key, None)
+            self._restart()
+            raise AnalysisInterrupted("the analysis engine did not answer; please try again") from e
+
+    def _restart(self) -> None:
+        with self._lock:
+            process, self._process, self._conn = self._process, None, None
+        if process is not None:
+            process.kill()
+            process.join(5)
 
     def shutdown(self) -> None:
-        """Stop the workers; they are idle at server shutdown, so let them exit cleanly."""
+        """Stop the engine process (its workers exit when their pipes close)."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            process, conn = self._process, self._conn
+            self._process, self._conn = None, None
+        if conn is not None:
+            with contextlib.suppress(OSError, ValueError):
+                conn.send(None)
+        if process is not None:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
 
 
-def _kill(pool: ProcessPoolExecutor) -> None:
-    # ProcessPoolExecutor has no public way to stop a running task before Python 3.14
-    # (terminate_workers); terminating its processes is the documented effect we need.
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.join(timeout=5)
+_send_lock = threading.Lock()
+
+
+def _send(conn: Connection, message: tuple[Any, ...]) -> None:
+    with _send_lock:  # one message at a time on the pipe
+        conn.send(message)
+
+
+# --------------------------------------------------------------------------- engine process
+
+
+def _engine_main(
+    conn: Connection, profile: str | None, use_model: bool, limits: Limits, workers: int
+) -> None:  # pragma: no cover - runs in the spawned engine process
+    """Build and warm the Analyser once, then feed uploads to the engine's warm workers."""
+    import signal
+
+    from analyser.engine import Engine, Job
+    from analyser.errors import AnalyserError, EngineBusy
+    from analyser.errors import AnalysisTimeout as WorkerTimedOut
+    from analyser.pipeline import Analyser
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    # The engine must never log document text, whatever the server's logging configuration.
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        analyser = Analyser.for_profile(profile, use_model=use_model, limits=limits).warm()
+    except AnalyserError as e:
+        _fail_everything(conn, e)
+        return
+    engine = Engine(
+        analyser, analyse_upload, jobs=workers, limits=limits, warm=False, close_in_worker=[conn]
+    )
+    conn.send((_READY, None))
+
+    def answer(outcome: Outcome) -> AnalysisOutcome | Exception:
+        error = outcome.error
+        if error is None:
+            value: AnalysisOutcome = outcome.value
+            return value
+        if isinstance(error, EngineBusy):
+            return AnalysisBusy(error.reason, error.retry_after)
+        if isinstance(error, WorkerTimedOut):
+            return AnalysisTimeout(error.reason)
+        return AnalysisOutcome(error_kind=type(error).__name__, error_reason=error.reason)
+
+    try:
+        while True:
+            for outcome in engine.poll(timeout=0.5, extra=[conn]):
+                conn.send((outcome.job.key, answer(outcome)))
+            # Only documents that had their chance at a free worker in poll() may expire.
+            engine.expire()
+            while conn.poll(0):
+                message = conn.recv()
+                if message is None:
+                    return
+                _, key, name, data, seconds = message
+                engine.submit(Job(key, name, data=data, size=len(data), seconds=seconds))
+    except (EOFError, OSError):
+        return  # the server is gone
+    finally:
+        engine.close()
+
+
+def _fail_everything(conn: Connection, error: Exception) -> None:  # pragma: no cover
+    """A bad profile or model: answer every upload with the error until the server stops."""
+    outcome = AnalysisOutcome(error_kind=type(error).__name__, error_reason=str(error))
+    with contextlib.suppress(EOFError, OSError):
+        while True:
+            message = conn.recv()
+            if message is None:
+                return
+            conn.send((message[1], outcome))

@@ -1,0 +1,80 @@
+"""The web server's engine, tested on a real ``analyser serve`` over loopback.
+
+Issue 13: two uploads of the 999-page shared-stream PDF to ``serve --workers 2`` made every
+normal upload in the next minute fail. Now each heavy upload is killed alone at its deadline,
+normal uploads wait for a free worker and succeed, and a full queue answers 503 + Retry-After.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.engine_fixtures import build_shared_stream_pdf, running_server
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+NORMAL = (SAMPLES / "rca-vestland-andes.txt").read_bytes()
+TIMEOUT = 4  # serve --timeout: the per-upload deadline
+GRACE = 5
+
+
+@pytest.fixture(scope="module")
+def heavy(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return build_shared_stream_pdf(tmp_path_factory.mktemp("heavy") / "heavy.pdf").read_bytes()
+
+
+def _upload(base: str, name: str, data: bytes) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = httpx.post(f"{base}/api/analyses", files={"file": (name, data)}, timeout=120)
+    return response, time.monotonic() - started
+
+
+def test_web_worker_normal_uploads_succeed_while_two_heavy_ones_are_killed(
+    heavy: bytes, tmp_path: Path
+) -> None:
+    with running_server(
+        tmp_path / "db.sqlite3", "--workers", "2", "--timeout", str(TIMEOUT)
+    ) as base:
+        heavy_results: list[tuple[httpx.Response, float]] = []
+        threads = [
+            threading.Thread(target=lambda: heavy_results.append(_upload(base, "h.pdf", heavy)))
+            for _ in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)  # both heavy uploads are in the workers
+        normal = []
+        loop_ends = time.monotonic() + TIMEOUT + 4  # a bounded loop across the heavy ones
+        while time.monotonic() < loop_ends:
+            normal.append(_upload(base, "normal.txt", NORMAL))
+        for thread in threads:
+            thread.join(60)
+    assert [r.status_code for r, _ in heavy_results] == [504, 504]
+    for response, seconds in heavy_results:
+        assert f"analysis timed out after {TIMEOUT} s" in response.json()["detail"]
+        assert seconds <= TIMEOUT + GRACE
+    assert len(normal) >= 3
+    assert [r.status_code for r, _ in normal] == [201] * len(normal)
+    assert max(seconds for _, seconds in normal) <= TIMEOUT + GRACE
+
+
+def test_web_worker_full_queue_is_503_with_retry_after(heavy: bytes, tmp_path: Path) -> None:
+    options = ("--workers", "1", "--queue", "0", "--timeout", str(TIMEOUT))
+    with running_server(tmp_path / "db.sqlite3", *options) as base:
+        results: list[tuple[httpx.Response, float]] = []
+        thread = threading.Thread(target=lambda: results.append(_upload(base, "h.pdf", heavy)))
+        thread.start()
+        time.sleep(1.0)
+        busy, seconds = _upload(base, "normal.txt", NORMAL)
+        thread.join(60)
+        after, _ = _upload(base, "normal.txt", NORMAL)
+    assert busy.status_code == 503
+    assert int(busy.headers["retry-after"]) >= 1
+    assert "busy" in busy.json()["detail"]
+    assert seconds < GRACE  # refused at once, not after waiting
+    assert results[0][0].status_code == 504
+    assert after.status_code == 201
