@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from analyser.document import Block, Document
 from analyser.language import detect_language, pipeline_language
+from analyser.parts import FRAME_PARTS, find_parts, is_annex
 from analyser.patterns import load_yaml_resource
 
 MAX_CHUNK = 50_000  # characters per spaCy call; far below spaCy's 1M limit (E088)
@@ -219,13 +220,54 @@ def _chunks(block: Block) -> Iterator[tuple[str, int]]:
     yield text, offset
 
 
+def opens_clause(block: Block) -> bool:
+    """True when a block begins a numbered clause (Word numbering, "Article 3", "§ 2", "4.1")."""
+    if block.number:
+        return True
+    first_line = block.text.strip().split("\n", 1)[0]
+    return any(p.match(first_line) for p in (_ARTICLE, _PARAGRAPH_SIGN, _NUMBERED))
+
+
+def _locate(part: str | None, label: str | None) -> str | None:
+    """The citation of a clause within its part: "Annex 2, 1.3", "Recitals", "3.2(a)"."""
+    if part is None:
+        return label
+    if part in FRAME_PARTS:
+        return part
+    return f"{part}, {label}" if label else part
+
+
+def block_sections(blocks: list[Block], parts: list[str | None]) -> list[str | None]:
+    """The located section of every block, numbering restarting in each annex.
+
+    A footnote is located by the clause that refers to it ("footnote 3, Article 6") and does
+    not move the numbering; an annex heading is cited as the annex itself.
+    """
+    tracker = _SectionTracker()
+    sections: list[str | None] = []
+    previous: str | None = None
+    for block, part in zip(blocks, parts, strict=True):
+        if block.part:  # footnotes/endnotes follow the paragraph that refers to them
+            sections.append(_locate(block.part, tracker.label()))
+            continue
+        if part != previous and (is_annex(part) or previous in {"Preamble", "Recitals"}):
+            tracker = _SectionTracker()  # an annex numbers its clauses from 1 again
+            previous = part
+            if is_annex(part):
+                sections.append(part)
+                continue
+        previous = part
+        sections.append(_locate(part, tracker.feed(block)))
+    return sections
+
+
 def segment(document: Document, language: str | None = None) -> SegmentedDocument:
-    """Sentences with page and section for every body block of the document."""
+    """Sentences with page, section and part for every body block of the document."""
     lang = language or detect_language(document.text)
     pattern_lang = pipeline_language(lang)
     nlp = sentence_pipeline(pattern_lang)
-    tracker = _SectionTracker()
-    sections = [tracker.feed(b) for b in document.blocks]
+    parts = find_parts(document.blocks, opens_clause)
+    sections = block_sections(document.blocks, parts)
     pieces = [
         (text, offset, idx) for idx, b in enumerate(document.blocks) for text, offset in _chunks(b)
     ]
@@ -238,9 +280,20 @@ def segment(document: Document, language: str | None = None) -> SegmentedDocumen
             if not stripped:
                 continue
             start = offset + sent.start_char + (len(raw) - len(raw.lstrip()))
-            section = _with_item(sections[idx], stripped)
+            section = sections[idx]
+            if parts[idx] not in FRAME_PARTS and not block.part:
+                section = _with_item(section, stripped)
             heading = block.kind == "heading" or _is_heading_line(stripped)
             sentences.append(
-                Sentence(stripped, start, start + len(stripped), block.page, section, idx, heading)
+                Sentence(
+                    stripped,
+                    start,
+                    start + len(stripped),
+                    block.page,
+                    section,
+                    idx,
+                    heading,
+                    parts[idx],
+                )
             )
     return SegmentedDocument(document, lang, pattern_lang, sentences, sections)
