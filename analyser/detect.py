@@ -54,7 +54,7 @@ def detect_clauses(
     classifier: ClauseClassifier | None,
 ) -> list[ClauseResult]:
     sentences = segmented.sentences
-    texts = [s.text for s in sentences]
+    texts = [s.match_text for s in sentences]  # normalised; evidence quotes s.text
     hits = matcher.match(texts)
     probabilities = {}
     if classifier is not None:

@@ -121,6 +121,8 @@ class Analyser:
         t2 = time.perf_counter()
         self.timings["segment"], self.timings["detect"] = t1 - t0, t2 - t1
         warnings = list(document.warnings)
+        if normalised := segmented.normalisation.warning():
+            warnings.append(normalised)
         if segmented.language not in {"en", "nb", "nn"}:
             warnings.append(
                 f"language '{segmented.language}': patterns and model cover English and "

@@ -364,7 +364,7 @@ def _added_found(profile: Profile, segmented: SegmentedDocument) -> dict[str, se
         ]
         _ADDED_MATCHERS[key] = ClauseMatcher(specs, lang)
     found: dict[str, set[str]] = {}
-    for hit in _ADDED_MATCHERS[key].match([s.text for s in segmented.sentences]):
+    for hit in _ADDED_MATCHERS[key].match([s.match_text for s in segmented.sentences]):
         if not hit.negated:
             found.setdefault(hit.clause, set()).add(hit.target)
     return found

@@ -395,7 +395,7 @@ def detect_red_flags(
         return []
     lang = "nb" if segmented.pattern_lang == "nb" else "en"
     hits_by_flag: dict[str, list[RuleHit]] = defaultdict(list)
-    for hit in flag_set.matcher(ids, lang).match([s.text for s in sentences]):
+    for hit in flag_set.matcher(ids, lang).match([s.match_text for s in sentences]):
         hits_by_flag[hit.clause].append(hit)
     check_label = flag_set.labels.get("check", {}).get(lang, "")
     flags: list[RedFlag] = []

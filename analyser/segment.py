@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import spacy
@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from analyser.document import Block, Document
 from analyser.language import detect_language, pipeline_language
+from analyser.normalise import NormalisationCounts, normalise
 from analyser.parts import FRAME_PARTS, find_parts, is_annex
 from analyser.patterns import load_yaml_resource
 
@@ -87,6 +88,13 @@ class Sentence:
     # "Signature block", "footnote 3"; None for the operative body. Operative text outweighs
     # recitals when a clause is judged, and an annex clause is cited with its annex.
     part: str | None = None
+    # What rules, model and red flags read: NFKC, no invisible characters, homoglyphs folded
+    # (analyser.normalise). ``text`` stays the verbatim quote.
+    match_text: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.match_text:
+            object.__setattr__(self, "match_text", self.text)
 
 
 @dataclass
@@ -96,6 +104,7 @@ class SegmentedDocument:
     pattern_lang: str
     sentences: list[Sentence]
     block_sections: list[str | None]
+    normalisation: NormalisationCounts = field(default_factory=NormalisationCounts)
 
 
 def _looks_like_heading(rest: str) -> bool:
@@ -348,6 +357,7 @@ def segment(document: Document, language: str | None = None) -> SegmentedDocumen
         (text, offset, idx) for idx, b in enumerate(document.blocks) for text, offset in _chunks(b)
     ]
     sentences: list[Sentence] = []
+    normalisation = NormalisationCounts()
     for doc, (_text, offset, idx) in zip(nlp.pipe(p[0] for p in pieces), pieces, strict=True):
         block = document.blocks[idx]
         for sent in doc.sents:
@@ -359,6 +369,8 @@ def segment(document: Document, language: str | None = None) -> SegmentedDocumen
             in_body = parts[idx] not in FRAME_PARTS and not block.part
             section = locations[idx].of_sentence(stripped, in_body)
             heading = block.kind == "heading" or _is_heading_line(stripped)
+            match_text, changes = normalise(stripped)
+            normalisation.add(changes)
             sentences.append(
                 Sentence(
                     stripped,
@@ -369,6 +381,7 @@ def segment(document: Document, language: str | None = None) -> SegmentedDocumen
                     idx,
                     heading,
                     parts[idx],
+                    match_text,
                 )
             )
-    return SegmentedDocument(document, lang, pattern_lang, sentences, sections)
+    return SegmentedDocument(document, lang, pattern_lang, sentences, sections, normalisation)
