@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from analyser import __version__
+from analyser.block_language import attach_translations
 from analyser.classifier import ClauseClassifier
 from analyser.document import Document
 from analyser.errors import ModelError, NoTextLayer
@@ -114,10 +115,11 @@ class Analyser:
         t1 = time.perf_counter()
         model = self.model()
         clauses = detect_clauses(
-            segmented, self.profile, self.matcher(segmented.pattern_lang), model
+            segmented, self.profile, self.matcher(segmented.pattern_lang), model, self.matcher
         )
         clauses = apply_required_elements(clauses, self.profile, segmented)
         red_flags = detect_red_flags(segmented, self.profile, clauses)
+        attach_translations(clauses, red_flags, segmented)
         t2 = time.perf_counter()
         self.timings["segment"], self.timings["detect"] = t1 - t0, t2 - t1
         warnings = list(document.warnings)
@@ -139,6 +141,7 @@ class Analyser:
             document.pages,
             segmented.language,
             len(document.text),
+            languages=segmented.languages,
             hidden_text=len(document.hidden),
         )
         model_version = str(model.metadata.get("corpus_sha256", ""))[:12] if model else None

@@ -18,6 +18,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from analyser.block_language import block_languages, language_shares, parallel_blocks
 from analyser.document import Block, Document
 from analyser.language import detect_language, pipeline_language
 from analyser.normalise import NormalisationCounts, normalise
@@ -91,6 +92,7 @@ class Sentence:
     # What rules, model and red flags read: NFKC, no invisible characters, homoglyphs folded
     # (analyser.normalise). ``text`` stays the verbatim quote.
     match_text: str = ""
+    language: str | None = None  # the block's language when the document mixes languages
 
     def __post_init__(self) -> None:
         if not self.match_text:
@@ -105,6 +107,12 @@ class SegmentedDocument:
     sentences: list[Sentence]
     block_sections: list[str | None]
     normalisation: NormalisationCounts = field(default_factory=NormalisationCounts)
+    languages: dict[str, float] = field(default_factory=dict)  # share per language, if mixed
+    parallel: dict[int, int] = field(default_factory=dict)  # translation → original block
+
+    def sentence_languages(self) -> list[str]:
+        """Each sentence's language, the document's where none was set."""
+        return [s.language or self.language for s in self.sentences]
 
 
 def _looks_like_heading(rest: str) -> bool:
@@ -350,6 +358,8 @@ def segment(document: Document, language: str | None = None) -> SegmentedDocumen
     lang = language or detect_language(document.text)
     pattern_lang = pipeline_language(lang)
     nlp = sentence_pipeline(pattern_lang)
+    per_block = block_languages(document.blocks, lang)
+    shares = language_shares(document.blocks, per_block)
     parts = find_parts(document.blocks, opens_clause)
     locations = _block_locations(document.blocks, parts)
     sections = [location.cite() for location in locations]
@@ -382,6 +392,10 @@ def segment(document: Document, language: str | None = None) -> SegmentedDocumen
                     heading,
                     parts[idx],
                     match_text,
+                    per_block[idx] if shares else None,
                 )
             )
-    return SegmentedDocument(document, lang, pattern_lang, sentences, sections, normalisation)
+    parallel = parallel_blocks(document.blocks, per_block) if shares else {}
+    return SegmentedDocument(
+        document, lang, pattern_lang, sentences, sections, normalisation, shares, parallel
+    )
