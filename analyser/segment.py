@@ -337,19 +337,22 @@ def _block_locations(blocks: list[Block], parts: list[str | None]) -> list[_Loca
     tracker = _SectionTracker()
     locations: list[_Location] = []
     previous: str | None = None
+    cited: str | None = None  # where the last body block stands
     for block, part in zip(blocks, parts, strict=True):
         if block.part:  # footnotes/endnotes follow the paragraph that refers to them
-            locations.append(_Location(block.part, tracker.label()))
+            locations.append(_Location(block.part, cited))
             continue
         if part != previous and (is_annex(part) or previous in {"Preamble", "Recitals"}):
             tracker = _SectionTracker()  # an annex numbers its clauses from 1 again
             previous = part
             if is_annex(part):
                 locations.append(_Location(part, None))
+                cited = part
                 continue
         previous = part
         tracker.feed(block)
         locations.append(_Location(part, tracker.clause(), tracker.item))
+        cited = locations[-1].cite()
     return locations
 
 

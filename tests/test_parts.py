@@ -196,3 +196,18 @@ def test_parts_sentence_part_and_section(
 ) -> None:
     sentence = next(s for s in segment(make_document(*paragraphs)).sentences if needle in s.text)
     assert (sentence.part, sentence.section) == (part, section)
+
+
+def test_parts_docx_footnote_cited_by_the_clause_that_refers_to_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A Writer draft saved as DOCX by LibreOffice, with a footnote and an endnote."""
+    from docx_fixtures import FOOTNOTE, build_writer_draft
+    from extract_fixtures import soffice
+
+    from analyser.extract import extract
+
+    if not soffice():
+        pytest.skip("LibreOffice not installed")
+    path, _ = build_writer_draft(tmp_path)
+    sentences = segment(extract(path)).sentences
+    note = next(s for s in sentences if s.text == FOOTNOTE)
+    assert (note.part, note.section) == ("footnote 1", "footnote 1, Article 5 Data management")
