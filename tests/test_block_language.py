@@ -107,3 +107,14 @@ def test_block_language_incidental_norwegian_does_not_split_a_document() -> None
     )
     blocks = [Block(t, 0, len(t)) for t in texts]
     assert block_languages(blocks, "en") == ["en", "en"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_block_language_translation_shown_beside_the_quote(reports, fmt: str) -> None:
+    from analyser.render import render
+
+    report = reports["table"]
+    first = next(ev for c in report.clauses for ev in c.evidence)
+    out = render(report, fmt)
+    assert "Translation:" in out
+    assert first.translation and first.translation.split()[1] in out
