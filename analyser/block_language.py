@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from analyser.document import Block
-from analyser.language import detect_language, pipeline_language
+from analyser.language import _WORD, _profiles, detect_language, pipeline_language
 from analyser.report import ClauseResult, Evidence, RedFlag
 
 if TYPE_CHECKING:  # rules and segment import this module
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # rules and segment import this module
 
 MIN_WORDS = 8  # fewer words than this: the block takes its neighbour's language
 MIN_SECOND_SHARE = 0.15  # a second language below this share of the text is incidental
+_SCANDINAVIAN = frozenset({"nb", "nn", "da", "sv"})
 _TEXT_LANGS = {"en", "nb", "nn", "da", "de", "fr", "nl", "sv", "ja", "zh"}
 
 
@@ -38,8 +39,26 @@ class _Matcher(Protocol):
     def match(self, texts: list[str]) -> list[RuleHit]: ...
 
 
+def _could_be_mixed(blocks: Sequence[Block]) -> bool:
+    """A cheap first look: do English and Norwegian function words both occur often enough
+    that a second language may hold a real share? Most drafts are one language; they skip
+    the per-block detection."""
+    profiles = _profiles()
+    words: Counter[str] = Counter()
+    for block in blocks:
+        words.update(w.lower() for w in _WORD.findall(block.text))
+    families: dict[str, int] = {}
+    for code, vocab in profiles.items():
+        family = "scandinavian" if code in _SCANDINAVIAN else code  # they share "og", "av"
+        families[family] = max(families.get(family, 0), sum(words[w] for w in vocab))
+    scores = sorted(families.values())
+    return len(scores) > 1 and scores[-1] > 0 and scores[-2] >= 0.5 * MIN_SECOND_SHARE * scores[-1]
+
+
 def block_languages(blocks: Sequence[Block], document_language: str) -> list[str]:
     """The language of every block (ISO 639-1); the document's where a block cannot tell."""
+    if not any(b.language for b in blocks) and not _could_be_mixed(blocks):
+        return [document_language] * len(blocks)
     detected: list[str | None] = []
     for block in blocks:
         if block.language:
