@@ -19,6 +19,7 @@ from typing import Any
 
 from analyser import __version__
 from analyser.errors import PatternError
+from analyser.locations import cite_section
 
 CHECKLIST_FORMATS = ("docx", "md", "html")
 LANGUAGES = ("en", "nb")
@@ -109,7 +110,7 @@ def _location(ev: dict[str, Any], page: str) -> str:
     if ev.get("page") is not None:
         parts.append(f"{page} {ev['page']}")
     if ev.get("section"):
-        parts.append(f"§ {ev['section']}")
+        parts.append(cite_section(str(ev["section"]), "§"))
     return " · ".join(parts)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analyser.errors import CorruptDocument, FileNotFound, NoRevisions
+from analyser.locations import cite_section
 
 if TYPE_CHECKING:
     from analyser.document import Document
@@ -210,7 +211,7 @@ def _location(ev: dict[str, Any]) -> str:
     if ev.get("page") is not None:
         parts.append(f"p. {ev['page']}")
     if ev.get("section"):
-        parts.append(f"§ {ev['section']}")
+        parts.append(cite_section(str(ev["section"]), "§"))
     return " · ".join(parts)
 
 

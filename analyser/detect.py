@@ -10,10 +10,12 @@ either can find a clause the other misses, and agreement raises the score.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from analyser.block_language import match_by_language
 from analyser.classifier import ClauseClassifier
 from analyser.features import rule_matrix
 from analyser.patterns import ClauseSpec
@@ -52,10 +54,14 @@ def detect_clauses(
     profile: Profile,
     matcher: ClauseMatcher,
     classifier: ClauseClassifier | None,
+    matcher_for: Callable[[str], ClauseMatcher] | None = None,
 ) -> list[ClauseResult]:
     sentences = segmented.sentences
-    texts = [s.text for s in sentences]
-    hits = matcher.match(texts)
+    texts = [s.match_text for s in sentences]  # normalised; evidence quotes s.text
+    if matcher_for is not None and segmented.languages:  # bilingual: each its own rules
+        hits = match_by_language(texts, segmented.sentence_languages(), matcher_for)
+    else:
+        hits = matcher.match(texts)
     probabilities = {}
     if classifier is not None:
         rules = rule_matrix(hits, len(texts), classifier.rule_features)

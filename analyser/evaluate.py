@@ -19,11 +19,13 @@ from analyser.baseline import keyword_status
 from analyser.errors import AnalyserError, PatternError
 from analyser.patterns import CLAUSE_IDS
 from analyser.pipeline import Analyser
+from analyser.segment import opens_clause
 from analyser.train import Scores, prf
 
 STATUSES = ("present", "partial", "missing")
 _NORMALISE = {"absent": "missing", "present": "present", "partial": "partial", "missing": "missing"}
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+MIN_NUMBERED_CLAUSES = 3  # blocks opening a numbered clause for a document to count as numbered
 
 
 @dataclass
@@ -103,6 +105,19 @@ class Evaluation:
     evidence_not_verbatim: list[str]
     predictions: dict[str, dict[str, str]]
     truth: dict[str, dict[str, str]]
+    # Evidence quotes with neither page nor section, overall and in documents whose clauses
+    # are numbered (where a reader can expect a clause number).
+    evidence_unlocated: int = 0
+    numbered_evidence: int = 0
+    numbered_unlocated: int = 0
+
+    @property
+    def unlocated_share(self) -> float:
+        return self.evidence_unlocated / self.evidence_checked if self.evidence_checked else 0.0
+
+    @property
+    def numbered_unlocated_share(self) -> float:
+        return self.numbered_unlocated / self.numbered_evidence if self.numbered_evidence else 0.0
 
 
 def _score(truth: dict[str, dict[str, str]], predicted: dict[str, dict[str, str]]) -> MethodScores:
@@ -139,6 +154,7 @@ def evaluate(
     langs: dict[str, str] = {}
     errors: dict[str, str] = {}
     checked, not_verbatim = 0, []
+    unlocated = numbered_checked = numbered_unlocated = 0
     for item in read_labels(labels, directory):
         try:
             document = extract(item.path)
@@ -156,11 +172,16 @@ def evaluate(
         baseline[item.key] = {
             cid: keyword_status(document.text, spec, pattern_lang) for cid, spec in specs.items()
         }
+        numbered = sum(opens_clause(b) for b in document.blocks) >= MIN_NUMBERED_CLAUSES
         for clause in report.clauses:
             for ev in clause.evidence:
                 checked += 1
                 if document.text[ev.start : ev.end] != ev.text:
                     not_verbatim.append(f"{item.key}/{clause.id}")
+                lost = ev.page is None and not ev.section
+                unlocated += lost
+                numbered_checked += numbered
+                numbered_unlocated += numbered and lost
     return Evaluation(
         sorted(truth),
         langs,
@@ -171,6 +192,9 @@ def evaluate(
         not_verbatim,
         predicted,
         truth,
+        unlocated,
+        numbered_checked,
+        numbered_unlocated,
     )
 
 
@@ -200,6 +224,11 @@ def evaluation_to_dict(ev: Evaluation) -> dict[str, Any]:
         "errors": ev.errors,
         "evidence_quotes_checked": ev.evidence_checked,
         "evidence_quotes_not_verbatim": ev.evidence_not_verbatim,
+        "evidence_quotes_without_location": ev.evidence_unlocated,
+        "evidence_quotes_without_location_numbered_documents": [
+            ev.numbered_unlocated,
+            ev.numbered_evidence,
+        ],
         "predictions": ev.predictions,
         "truth": ev.truth,
     }
@@ -241,6 +270,9 @@ def format_evaluation(ev: Evaluation) -> str:
         f"Gain over baseline: macro-F1 {gain_f1:+.2f}, status accuracy {gain_acc:+.2f}",
         f"Evidence quotes verbatim: {ev.evidence_checked - len(ev.evidence_not_verbatim)}"
         f"/{ev.evidence_checked}",
+        f"Evidence quotes without page or section: {ev.evidence_unlocated}/{ev.evidence_checked}"
+        f" ({ev.unlocated_share:.0%}); in documents with numbered clauses: "
+        f"{ev.numbered_unlocated}/{ev.numbered_evidence} ({ev.numbered_unlocated_share:.0%})",
     ]
     for key, reason in ev.errors.items():
         lines.append(f"Unreadable: {key}: {reason}")

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from analyser import __version__
+from analyser.block_language import attach_translations
 from analyser.classifier import ClauseClassifier
 from analyser.document import Document
 from analyser.errors import ModelError, NoTextLayer
@@ -135,13 +136,16 @@ class Analyser:
         t1 = time.perf_counter()
         model = self.model()
         clauses = detect_clauses(
-            segmented, self.profile, self.matcher(segmented.pattern_lang), model
+            segmented, self.profile, self.matcher(segmented.pattern_lang), model, self.matcher
         )
         clauses = apply_required_elements(clauses, self.profile, segmented)
         red_flags = detect_red_flags(segmented, self.profile, clauses)
+        attach_translations(clauses, red_flags, segmented)
         t2 = time.perf_counter()
         self.timings["segment"], self.timings["detect"] = t1 - t0, t2 - t1
         warnings = list(document.warnings)
+        if normalised := segmented.normalisation.warning():
+            warnings.append(normalised)
         if segmented.language not in {"en", "nb", "nn"}:
             warnings.append(
                 f"language '{segmented.language}': patterns and model cover English and "
@@ -158,6 +162,7 @@ class Analyser:
             document.pages,
             segmented.language,
             len(document.text),
+            languages=segmented.languages,
             hidden_text=len(document.hidden),
             skipped=skipped_counts(document),
         )

@@ -353,18 +353,26 @@ _ADDED_MATCHERS: dict[tuple[str, str], Any] = {}
 
 def _added_found(profile: Profile, segmented: SegmentedDocument) -> dict[str, set[str]]:
     """Clause id -> ids of the profile's added elements that a sentence fulfils."""
+    from analyser.block_language import match_by_language
     from analyser.rules import ClauseMatcher  # here: spaCy is only needed when matching
 
-    lang = "nb" if segmented.pattern_lang == "nb" else "en"
-    key = (profile.path or profile.id, lang)
-    if key not in _ADDED_MATCHERS:
-        specs = [
-            ClauseSpec(clause_id, {"en": clause_id}, "", "", elements, (), {"en": ""})
-            for clause_id, elements in profile.added_elements
-        ]
-        _ADDED_MATCHERS[key] = ClauseMatcher(specs, lang)
+    def matcher(lang: str) -> Any:
+        key = (profile.path or profile.id, lang)
+        if key not in _ADDED_MATCHERS:
+            specs = [
+                ClauseSpec(clause_id, {"en": clause_id}, "", "", elements, (), {"en": ""})
+                for clause_id, elements in profile.added_elements
+            ]
+            _ADDED_MATCHERS[key] = ClauseMatcher(specs, lang)
+        return _ADDED_MATCHERS[key]
+
+    texts = [s.match_text for s in segmented.sentences]
+    if segmented.languages:  # bilingual: each sentence by its own language's rules
+        hits = match_by_language(texts, segmented.sentence_languages(), matcher)
+    else:
+        hits = matcher("nb" if segmented.pattern_lang == "nb" else "en").match(texts)
     found: dict[str, set[str]] = {}
-    for hit in _ADDED_MATCHERS[key].match([s.text for s in segmented.sentences]):
+    for hit in hits:
         if not hit.negated:
             found.setdefault(hit.clause, set()).add(hit.target)
     return found

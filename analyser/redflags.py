@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analyser.block_language import match_by_language
 from analyser.errors import PatternError
 from analyser.patterns import (
     ClauseSpec,
@@ -395,7 +396,14 @@ def detect_red_flags(
         return []
     lang = "nb" if segmented.pattern_lang == "nb" else "en"
     hits_by_flag: dict[str, list[RuleHit]] = defaultdict(list)
-    for hit in flag_set.matcher(ids, lang).match([s.text for s in sentences]):
+    texts = [s.match_text for s in sentences]
+    if segmented.languages:  # a bilingual draft: each sentence by its own language's rules
+        hits = match_by_language(
+            texts, segmented.sentence_languages(), lambda lg: flag_set.matcher(ids, lg)
+        )
+    else:
+        hits = flag_set.matcher(ids, lang).match(texts)
+    for hit in hits:
         hits_by_flag[hit.clause].append(hit)
     check_label = flag_set.labels.get("check", {}).get(lang, "")
     flags: list[RedFlag] = []

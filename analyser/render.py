@@ -21,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from analyser.locations import cite_section
 from analyser.printable import UNPRINTABLE, printable_tree
 from analyser.report import ClauseResult, Evidence, RedFlag, Report
 from analyser.revision_effect import revision_sentence
@@ -74,7 +75,7 @@ def location(ev: Evidence | None) -> str:
     if ev.page is not None:
         parts.append(f"p. {ev.page}")
     if ev.section:
-        parts.append(f"cl. {ev.section}" if ev.section[0].isdigit() else ev.section)
+        parts.append(cite_section(ev.section))
     return " · ".join(parts)
 
 

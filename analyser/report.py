@@ -28,6 +28,8 @@ class Evidence:
     section: str | None = None
     score: float = 0.0
     element: str | None = None
+    # The same passage in the draft's other language (bilingual drafts), shown beside it.
+    translation: str | None = None
 
 
 @dataclass
@@ -188,6 +190,14 @@ class Report:
                     del clause[key]
             for ev in clause["evidence"]:
                 ev["score"] = round(float(ev["score"]), 3)
+        for item in [*data["clauses"], *data["red_flags"]]:
+            quotes = [
+                *item["evidence"],
+                *(e for c in item.get("concerns", []) for e in c["evidence"]),
+            ]
+            for ev in quotes:
+                if ev["translation"] is None:  # only bilingual drafts pair their passages
+                    del ev["translation"]
         # The schema allows only the six framework clause ids in "clauses"; an institution's
         # own clauses (custom profiles) go to an added field so other tools still validate.
         extra = [c for c in data["clauses"] if c["id"] not in FRAMEWORK_CLAUSES]

@@ -127,3 +127,34 @@ def test_form_feed_separates_paragraphs() -> None:
         "Page one text.",
         "Page two text.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Confidential Information\nWhen used in this Agreement, the term means any data.\n",
+            [("heading", "Confidential Information"), ("paragraph", "When used in")],
+        ),
+        (
+            "DEFINITIONS\nIn these Terms the following words have the meanings below.\n",
+            [("heading", "DEFINITIONS"), ("paragraph", "In these Te")],
+        ),
+        (
+            "The Parties shall exchange staff and students under the terms set out in\n"
+            "Article 4 and in the annual work plan agreed by the steering committee.\n"
+            "Each Party bears its own costs of travel and subsistence for its staff.\n",
+            [("paragraph", "The Parties")],
+        ),
+        (
+            "Signed for the University of\nNordhavn by its Rector.\n",
+            [("paragraph", "Signed for")],
+        ),
+    ],
+    ids=["title-case", "capitals", "hard-wrapped-paragraph", "ends-on-of"],
+)
+def test_title_line_above_its_paragraph_is_its_own_heading(text: str, expected: list) -> None:
+    blocks = _doc(text).blocks
+    assert len(blocks) == len(expected)
+    got = [(b.kind, b.text[: len(p)]) for b, (_, p) in zip(blocks, expected, strict=True)]
+    assert got == expected

@@ -101,6 +101,124 @@ def test_segment_long_block_is_chunked_without_loss() -> None:
 
 
 def test_segment_numbered_paragraph_inside_article() -> None:
-    result = segment(make_document(("Article 3 – Values", "heading"), "1. The Parties respect it.",
-                                   "2. They also agree."))
+    result = segment(
+        make_document(
+            ("Article 3 – Values", "heading"), "1. The Parties respect it.", "2. They also agree."
+        )
+    )
     assert [s.section for s in result.sentences[1:]] == ["Article 3(1)", "Article 3(2)"]
+
+
+def _blocks_document(*blocks: tuple[str, str, str | None]) -> Document:
+    """A document from (text, kind, Word number) triples, as the DOCX extractor emits them."""
+    text, plain = join_blocks([(t, 1, kind, number, None) for t, kind, number in blocks])
+    return Document("t.docx", "t.docx", "0" * 64, "docx", text, plain)
+
+
+@pytest.mark.parametrize(
+    ("blocks", "expected"),
+    [
+        (
+            [("Exchange of staff", "list_item", "3.2"), ("visits of staff", "list_item", "(a)")],
+            "3.2(a)",
+        ),
+        (
+            [("Duties", "list_item", "3.2"), ("report yearly", "list_item", "a)")],
+            "3.2(a)",
+        ),
+        (
+            [
+                ("Duties", "list_item", "3.2"),
+                ("report yearly", "list_item", "(a)"),
+                ("in writing", "list_item", "(i)"),
+            ],
+            "3.2(a)(i)",
+        ),
+        (
+            [
+                ("Duties", "list_item", "3.2"),
+                ("first", "list_item", "(h)"),
+                ("second", "list_item", "(i)"),
+            ],
+            "3.2(i)",
+        ),
+        (
+            [
+                ("Academic freedom", "heading", "Article 3"),
+                ("The Parties agree.", "list_item", "1."),
+            ],
+            "Article 3(1)",
+        ),
+    ],
+    ids=["word-item-under-parent", "item-paren", "roman-nested", "i-after-h", "word-article"],
+)
+def test_segment_word_numbered_items_keep_their_parent(blocks: list, expected: str) -> None:
+    result = segment(_blocks_document(*blocks))
+    assert result.sentences[-1].section == expected
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["3.1", "The Parties share data.", "3.2", "Each Party may publish."], "3.2"),
+        (["Article 3", "Each Party may publish."], "Article 3"),
+        (["1", "Scope", "2", "Each Party may publish."], "2"),
+    ],
+    ids=["decimal", "article", "integer-sequence"],
+)
+def test_segment_number_in_its_own_table_cell(cells: list[str], expected: str) -> None:
+    result = segment(_blocks_document(*[(c, "table_cell", None) for c in cells]))
+    assert result.sentences[-1].section == expected
+
+
+def test_segment_quantity_in_a_table_is_not_a_clause_number() -> None:
+    result = segment(
+        _blocks_document(
+            ("Article 4 – Budget", "heading", None),
+            ("Laptops", "table_cell", None),
+            ("12", "table_cell", None),
+            ("Each Party bears its own costs.", "paragraph", None),
+        )
+    )
+    assert result.sentences[-1].section == "Article 4 Budget"
+
+
+def test_segment_docx_auto_numbered_item_cited_with_parent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """python-docx draft whose "(a)" items come from Word's numbering, not from the text."""
+    from analyser.extract import extract
+    from tests.extract_fixtures import build_agreement_docx
+
+    document = extract(build_agreement_docx(tmp_path / "numbered.docx"))
+    sections = {s.text: s.section for s in segment(document).sentences}
+    assert sections["visits of up to three months"] == "1.2(a)"
+    assert sections["secondments"] == "1.2(b)"
+    assert sections["Publications"] == "1.3"
+
+
+def test_segment_table_row_with_number_cell_from_python_docx(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import docx
+
+    from analyser.extract import extract
+
+    draft = docx.Document()
+    draft.add_heading("Article 3 – Publication", 1)
+    table = draft.add_table(rows=2, cols=2)
+    rows = [("3.1", "The Parties share data."), ("3.2", "Each Party may publish its results.")]
+    for r, (number, text) in enumerate(rows):
+        table.cell(r, 0).text, table.cell(r, 1).text = number, text
+    draft.save(str(tmp_path / "cells.docx"))
+    result = segment(extract(tmp_path / "cells.docx"))
+    publish = next(s for s in result.sentences if s.text.startswith("Each Party may publish"))
+    assert publish.section == "3.2"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("- 第１２条の１　丙は、本研究の成果を報告する。", "第12条の1"),
+        ("第３条　本研究の期間。", "第3条"),
+    ],
+    ids=["article-paragraph-fullwidth", "article"],
+)
+def test_segment_japanese_article_numbers(line: str, expected: str) -> None:
+    assert segment(make_document(line)).sentences[-1].section == expected

@@ -33,8 +33,8 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_text_diff_confidentiality_and_jurisdiction(versions: tuple[Path, Path]) -> None:
     diff = diff_documents(extract(versions[0]), extract(versions[1]))
     assert [(c.kind, c.old, c.new, c.section) for c in diff.changes] == [
-        ("replaced", "five", "fifty", "Article 7"),
-        ("replaced", JURISDICTION[0], JURISDICTION[1], "Article 10"),
+        ("replaced", "five", "fifty", "Article 7 Confidentiality"),
+        ("replaced", JURISDICTION[0], JURISDICTION[1], "Article 10 Disputes and governing law"),
     ]
     assert diff.changes[0].context_before.endswith("confidential, for")
     assert not diff.different_agreements and diff.similarity > 0.95
@@ -78,7 +78,12 @@ def test_text_diff_json_text_changes(runner, versions: tuple[Path, Path]) -> Non
     result = runner.invoke(compare, [*map(str, versions), "-f", "json", "--no-model"])
     data = json.loads(result.output)
     changes = [{k: c[k] for k in ("kind", "old", "new", "section")} for c in data["text_changes"]]
-    assert changes[0] == {"kind": "replaced", "old": "five", "new": "fifty", "section": "Article 7"}
+    assert changes[0] == {
+        "kind": "replaced",
+        "old": "five",
+        "new": "fifty",
+        "section": "Article 7 Confidentiality",  # the title line above the clause is its heading
+    }
     assert changes[1]["new"] == JURISDICTION[1]
     assert data["warnings"] == []
 

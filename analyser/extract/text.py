@@ -38,6 +38,15 @@ CLAUSE_START_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 BULLET_RE = re.compile(r"^\s*[-*\u2022\u25aa\u25e6\u2013\u25cf]\s+\S")
+# A title line standing on its own above its paragraph ("Confidential Information",
+# "DEFINITIONS"): short, capitalised, no end punctuation, not ending on a word that carries on.
+_TITLE_LINE_RE = re.compile(r"^[^\W\d_][^.;:,!?\[\]]{0,79}$")
+_CARRIES_ON = frozenset(
+    {"a", "an", "and", "or", "of", "the", "to", "for", "in", "on", "with", "by", "as", "at"}
+    | {"from", "that", "which", "og", "eller", "av", "i", "på", "til", "med", "som", "ved"}
+    | {"fra", "om", "en", "et", "ei"}
+)
+_MAX_TITLE_WORDS = 8
 MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _SENTENCE_END_RE = re.compile(r"[.:;!?)]\s*$")
 
@@ -128,13 +137,27 @@ def _wrap_width(lines: list[str]) -> int:
     return lengths[int(0.9 * (len(lengths) - 1))]
 
 
+def _is_title_line(line: str, short: float) -> bool:
+    """A line that titles the paragraph below it rather than beginning its first sentence."""
+    words = line.split()
+    return (
+        0 < len(words) <= _MAX_TITLE_WORDS
+        and len(line) < short
+        and line[:1].isupper()
+        and bool(_TITLE_LINE_RE.match(line))
+        and words[-1].lower() not in _CARRIES_ON
+    )
+
+
 def split_paragraphs(text: str) -> list[Part]:
     """Cut normalised text into blocks.
 
     A blank line ends a paragraph. A clause-number or bullet line starts a new one only when
     the line before it could end a paragraph (ends with punctuation or stops well short of the
     wrap width): otherwise it is a wrapped line that happens to begin with "Article 5 of ...".
-    Markdown ``#`` headings are always their own block.
+    Markdown ``#`` headings are always their own block, and so is a title line above its
+    paragraph ("Confidential Information" / "When used in this Agreement ..."), so that the
+    paragraph is cited by it.
     """
     lines = text.split("\n")
     short = 0.7 * _wrap_width(lines)
@@ -159,6 +182,13 @@ def split_paragraphs(text: str) -> list[Part]:
         else:
             prev = current[-1] if current else ""
             if current and starts_clause(line) and (ends_sentence(prev) or len(prev) < short):
+                flush()
+            elif (
+                len(current) == 1
+                and line[:1].isupper()
+                and _is_title_line(prev, max(short, 0.7 * len(line)))
+            ):
+                kind = "heading"  # the title gets its own block, so sections can cite it
                 flush()
             if not current and BULLET_RE.match(line):
                 kind = "list_item"
