@@ -426,7 +426,7 @@ class Engine:
 
     def _out_of_memory(self, job: Job) -> AnalyserError:
         cap = human_bytes(self.limits.max_memory_bytes)
-        return AnalysisOutOfMemory(f"analysis needed more than {cap}", job.name)
+        return AnalysisOutOfMemory(f"analysis ran out of memory: needed more than {cap}", job.name)
 
     def _enforce_deadlines(self) -> None:
         now = time.monotonic()

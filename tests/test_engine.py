@@ -80,7 +80,7 @@ def _behave(analyser: Analyser, job: Job) -> str:
     ("name", "error", "reason"),
     [
         ("hang", AnalysisTimeout, "analysis timed out after 1 s"),
-        ("hog", AnalysisOutOfMemory, "analysis needed more than 256 MiB"),
+        ("hog", AnalysisOutOfMemory, "analysis ran out of memory: needed more than 256 MiB"),
         ("abort", AnalysisCrashed, "analysis crashed (signal SIGABRT)"),
         ("segv", AnalysisCrashed, "analysis crashed (signal SIGSEGV)"),
         ("bad", CorruptDocument, "broken on purpose"),
