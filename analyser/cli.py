@@ -294,9 +294,10 @@ def evaluate(
 
 # Commands that live in their own modules; registered after `main` exists because they use
 # this module's helpers (write_atomically, exit codes).
-from analyser.cli_batch import batch, checklist, compare  # noqa: E402
+from analyser.cli_batch import annotate, batch, checklist, compare  # noqa: E402
 from analyser.cli_serve import serve  # noqa: E402
 
+main.add_command(annotate)
 main.add_command(batch)
 main.add_command(checklist)
 main.add_command(compare)

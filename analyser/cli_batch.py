@@ -209,3 +209,37 @@ def compare(
         raise fail(e) from e
     if output is None:
         click.echo(content)
+
+
+@click.command()
+@click.argument("draft", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the annotated copy (same format as DRAFT).",
+)
+@click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
+@click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+def annotate(draft: Path, output: Path, profile: str | None, no_model: bool) -> None:
+    """Answer inside the draft: write a copy of DRAFT (DOCX or PDF) with the findings in it.
+
+    DOCX: every finding is a Word comment by "Agreement analyser" on the passage it is about,
+    one summary comment on the first paragraph, and the suggested wording for each missing
+    or partial clause is inserted as a tracked change. PDF: a highlight with a note on each
+    passage, and the gaps with their suggested wording as notes on page 1. The original is
+    not modified.
+    """
+    from analyser.annotate import annotate_bytes
+    from analyser.pipeline import Analyser
+
+    if output.resolve() == draft.resolve():
+        raise click.BadParameter("write the annotated copy to another file", param_hint="-o")
+    try:
+        report = Analyser.for_profile(profile, use_model=not no_model).analyse_path(draft)
+        annotated = annotate_bytes(report, draft.read_bytes())
+    except AnalyserError as e:
+        raise fail(e) from e
+    write_atomically(output, annotated)
+    click.echo(f"Annotated draft written: {output}")

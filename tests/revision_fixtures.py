@@ -267,3 +267,36 @@ def libreoffice_redline(
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     return workdir / "lo-redline.docx"
+
+
+def comment_on(prefix: str, text: str, author: str = PARTNER) -> Edit:
+    """A Word comment by the partner, made with python-docx's own comments API."""
+
+    def edit(paragraphs: list[Paragraph]) -> None:
+        target = next(p for p in paragraphs if p.text.startswith(prefix))
+        target.part.document.add_comment(target.runs, text=text, author=author, initials="PL")
+
+    return edit
+
+
+# LibreOffice's PDF export options (writer_pdf_Export filter data): comments exported as PDF
+# notes, and in the margin where the installed LibreOffice supports it (7.5 and later).
+PDF_WITH_COMMENTS = (
+    'pdf:writer_pdf_Export:{"ExportNotes":{"type":"boolean","value":"true"},'
+    '"ExportNotesInMargin":{"type":"boolean","value":"true"}}'
+)
+
+
+def libreoffice_pdf_with_comments(source: Path, outdir: Path) -> Path:
+    """DOCX -> PDF by LibreOffice with the comments exported, in a private profile."""
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    assert binary, "LibreOffice not installed"
+    profile = (outdir / "lo-profile").resolve().as_uri()
+    subprocess.run(
+        [
+            binary, f"-env:UserInstallation={profile}", "--headless",
+            "--convert-to", PDF_WITH_COMMENTS, "--outdir", str(outdir), str(source),
+        ],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return outdir / (source.stem + ".pdf")

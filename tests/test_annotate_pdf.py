@@ -1,0 +1,67 @@
+"""`analyser annotate` on PDF: highlights with notes, gaps on page 1, original bytes kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyser.annotate.findings import gaps
+
+pytest.importorskip("pypdf")
+import pypdfium2 as pdfium  # noqa: E402
+import pypdfium2.raw as raw  # noqa: E402
+
+from analyser.annotate.pdf import annotate_pdf  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _annotations(data: bytes) -> list[tuple[int, int]]:
+    """(page index, pdfium subtype) of every annotation, as pdfium lists them."""
+    pdf = pdfium.PdfDocument(data)
+    out = []
+    for index, page in enumerate(pdf):
+        for i in range(raw.FPDFPage_GetAnnotCount(page.raw)):
+            annot = raw.FPDFPage_GetAnnot(page.raw, i)
+            out.append((index, raw.FPDFAnnot_GetSubtype(annot)))
+            raw.FPDFPage_CloseAnnot(annot)
+    pdf.close()
+    return out
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES.glob("*.pdf")), ids=lambda p: p.stem)
+def test_annotate_pdf_every_sample(sample: Path, analyser_default) -> None:  # noqa: ANN001
+    report = analyser_default.analyse_path(sample)
+    original = sample.read_bytes()
+    result = annotate_pdf(report, original)
+    # An incremental update: the original bytes, page content included, come first unchanged.
+    assert result.data.startswith(original) and len(result.data) > len(original)
+    listed = _annotations(result.data)
+    highlights = [a for a in listed if a[1] == raw.FPDF_ANNOT_HIGHLIGHT]
+    notes = [a for a in listed if a[1] == raw.FPDF_ANNOT_TEXT]
+    assert len(highlights) == result.highlights
+    assert len(notes) == result.notes and all(page == 0 for page, _ in notes)
+    assert result.highlights + result.notes == len(result.findings) + len(gaps(report))
+    evidenced = [f for f in result.findings if f.evidence is not None]
+    assert result.highlights >= len(evidenced) // 2, "most evidence passages are found"
+
+
+def test_annotate_pdf_highlight_covers_the_quote(analyser_default) -> None:  # noqa: ANN001
+    """The first highlighted rectangle holds the start of the quote."""
+    from analyser.annotate.pdf import locate
+
+    sample = SAMPLES / "mou-fjordvik-kilimani.pdf"
+    report = analyser_default.analyse_path(sample)
+    pdf = pdfium.PdfDocument(sample.read_bytes())
+    quotes = [c.evidence[0] for c in report.clauses if c.evidence]
+    assert quotes
+    for quote in quotes:
+        found = locate(pdf, quote)
+        assert found is not None, quote.text
+        page, rects = found
+        left, bottom, right, top = rects[0]
+        shown = " ".join(
+            pdf[page].get_textpage().get_text_bounded(left, bottom, right, top).split()
+        )
+        assert shown and " ".join(quote.text.split()).startswith(shown[:20])
