@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from analyser.cli_common import EXIT_UNREADABLE, FiniteFloatRange, fail
-from analyser.errors import AnalyserError
+from analyser.errors import AnalyserError, UnreadableDocument
 from analyser.limits import Limits, limit_options
 from analyser.output import check_writable, write_atomically
 from analyser.printable import printable
@@ -237,9 +237,12 @@ def annotate(draft: Path, output: Path, profile: str | None, no_model: bool) -> 
     if output.resolve() == draft.resolve():
         raise click.BadParameter("write the annotated copy to another file", param_hint="-o")
     try:
+        check_writable(output)  # before any analysis is spent on an unwritable path
         report = Analyser.for_profile(profile, use_model=not no_model).analyse_path(draft)
         annotated = annotate_bytes(report, draft.read_bytes())
+        write_atomically(output, annotated)
     except AnalyserError as e:
         raise fail(e) from e
-    write_atomically(output, annotated)
+    except OSError as e:
+        raise fail(UnreadableDocument(f"cannot read file: {e.strerror or e}", str(draft))) from e
     click.echo(f"Annotated draft written: {output}")
