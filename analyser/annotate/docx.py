@@ -26,7 +26,6 @@ from lxml import etree
 
 from analyser.annotate.findings import Finding, Wording, findings, gaps, wording
 from analyser.errors import CorruptDocument
-from analyser.extract.docx import paragraph_text
 from analyser.report import ClauseResult, Report
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -48,6 +47,38 @@ _SUBCLAUSE = re.compile(r"^(?P<top>\d{1,3})\.(?P<sub>\d{1,3})\.?\s")
 
 def w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
+
+
+# What a paragraph's text is made of, as the extractor reads it: text, tabs and breaks, with
+# deleted or moved-away revisions, field instructions, properties and drawings left out.
+_INLINE = {w("tab"): "\t", w("br"): "\n", w("cr"): "\n", w("noBreakHyphen"): "-"}
+_NOT_TEXT = frozenset(
+    w(t)
+    for t in (
+        "pPr", "rPr", "del", "moveFrom", "instrText", "delInstrText", "drawing", "pict",
+        "object", "footnoteReference", "endnoteReference", "commentReference",
+    )
+)  # fmt: skip
+
+
+def paragraph_text(element: etree._Element) -> str:
+    """Visible text of a ``w:p`` (or of a run): tracked insertions in, deletions out."""
+    out: list[str] = []
+
+    def collect(parent: etree._Element) -> None:
+        for child in parent:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _NOT_TEXT:
+                continue
+            if tag == w("t"):
+                out.append(child.text or "")
+            elif tag in _INLINE:
+                out.append(_INLINE[tag])
+            else:
+                collect(child)
+
+    collect(element)
+    return "".join(out)
 
 
 def _norm(text: str) -> str:
@@ -474,9 +505,7 @@ def _visible_runs(p: etree._Element) -> list[tuple[etree._Element, str]]:
     for run in p.iter(w("r")):
         if any(a.tag in _SKIP_RUNS_IN for a in run.iterancestors()) or run.getparent() is None:
             continue
-        holder = etree.Element(w("p"))
-        holder.append(copy.deepcopy(run))
-        out.append((run, paragraph_text(holder)))
+        out.append((run, paragraph_text(run)))
     return out
 
 
