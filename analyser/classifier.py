@@ -43,6 +43,7 @@ SEED = 20241
 C_REGULARISATION = 16.0
 CALIBRATION_FOLDS = 3
 MIN_PASSAGES_TO_CALIBRATE = 60
+LOGIT_SLICE = 2000  # sentences scored at a time (see ClauseClassifier.logits)
 
 
 def target_vector(passages: list[Passage], clause: str, target: str) -> np.ndarray:
@@ -315,8 +316,20 @@ class ClauseClassifier:
         return sparse.hstack(blocks).tocsr()
 
     def logits(self, texts: list[str], rules: sparse.csr_matrix | None = None) -> np.ndarray:
-        """Uncalibrated decision values, one column per clause and target."""
-        return np.asarray(self.transform(texts, rules) @ self.coef.T + self.intercept)
+        """Uncalibrated decision values, one column per clause and target.
+
+        Computed in slices of sentences: every row is independent, and a 1,000-page agreement
+        (25,000 sentences) would otherwise hold all its n-gram matrices at once (≈100 MB).
+        """
+        if len(texts) <= LOGIT_SLICE:
+            return np.asarray(self.transform(texts, rules) @ self.coef.T + self.intercept)
+        parts = []
+        for start in range(0, len(texts), LOGIT_SLICE):
+            stop = start + LOGIT_SLICE
+            part_rules = rules[start:stop] if rules is not None else None
+            features = self.transform(texts[start:stop], part_rules)
+            parts.append(np.asarray(features @ self.coef.T + self.intercept))
+        return np.vstack(parts)
 
     def predict(
         self,

@@ -179,3 +179,22 @@ def test_classifier_shipped_tfidf_equals_scikit_learn_on_dev_corpus(kind: str) -
         ours = space.transform(texts)
         assert ours.shape == expected.shape
         np.testing.assert_allclose(ours.toarray(), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_classifier_logits_in_slices_equal_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long documents are scored a slice of sentences at a time; rows are independent, so the
+    result is the same to the bit as scoring them all at once."""
+    import analyser.classifier as classifier_module
+    from analyser.features import rule_matrix
+    from analyser.patterns import load_builtin_clauses
+    from analyser.rules import ClauseMatcher
+
+    model = ClauseClassifier.load(models_dir())
+    texts = [p.text for p in PASSAGES] * 5
+    hits = ClauseMatcher(list(load_builtin_clauses().values()), "en").match(texts)
+    rules = rule_matrix(hits, len(texts), model.rule_features)
+    whole = model.logits(texts, rules)
+    monkeypatch.setattr(classifier_module, "LOGIT_SLICE", 4)
+    sliced = model.logits(texts, rules)
+    assert sliced.shape == whole.shape == (len(texts), len(model.intercept))
+    assert np.array_equal(sliced, whole)
