@@ -108,6 +108,11 @@ class Analyser:
 
     def analyse_path(self, path: str | Path) -> Report:
         """Analyse a file; its parsing runs in a child process bounded by ``self.limits``."""
+        return self.analyse_file(path)[0]
+
+    def analyse_file(self, path: str | Path) -> tuple[Report, Document]:
+        """Like :meth:`analyse_path`, also returning the extracted document (for the HTML
+        report's document view, which shows the findings in the text)."""
         from analyser.isolation import extract_isolated  # parsers are heavy: import on use
 
         started = time.perf_counter()
@@ -125,7 +130,7 @@ class Analyser:
 
             document = extract_with_ocr(Path(path), self.limits)
         self.timings["extract"] = time.perf_counter() - started
-        return self.analyse_document(document)
+        return self.analyse_document(document), document
 
     def analyse_document(self, document: Document) -> Report:
         from analyser.detect import detect_clauses

@@ -21,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from analyser.i18n import html_lang, messages, ui_language
 from analyser.locations import cite_section
 from analyser.printable import UNPRINTABLE, printable_tree
 from analyser.report import ClauseResult, Evidence, RedFlag, Report
@@ -64,16 +65,19 @@ def _autoescape(name: str | None) -> bool:
     return name is not None and name.endswith((".html.j2", ".html"))
 
 
-def location(ev: Evidence | None) -> str:
+def location(ev: Evidence | None, labels: dict[str, Any] | None = None) -> str:
     """Where a quote stands, as "p. 4 · cl. 9.1" or "p. 2 · Article 3(1)"; empty when unknown.
 
     A bare number gets "cl." so it is not read as a page; named sections stand as written.
+    ``labels`` are the interface messages (:func:`analyser.i18n.messages`), for "s. 4 · pkt.".
+    A DOCX has no pages, so its quotes give the clause path alone.
     """
     if ev is None:
         return ""
+    words = (labels or {}).get("location") or {"page": "p.", "clause": "cl."}
     parts = []
     if ev.page is not None:
-        parts.append(f"p. {ev.page}")
+        parts.append(f"{words['page']} {ev.page}")
     if ev.section:
         parts.append(cite_section(ev.section))
     return " · ".join(parts)
@@ -203,12 +207,14 @@ def _make_env() -> Environment:
         short_hash=short_hash,
         hidden_reason=hidden_reason,
         shorten=shorten,
+        html_lang=html_lang,
     )
     env.globals.update(
         status_labels=STATUS_LABELS,
         status_icons=STATUS_ICONS,
         revision_sentence=revision_sentence,
         hidden_listed=HIDDEN_LISTED,
+        ui_language=ui_language,
     )
     return env
 
@@ -222,26 +228,65 @@ def _check_format(fmt: str) -> None:
         raise ValueError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
 
 
-def _render_template(fmt: str, reports: Sequence[Report], *, colour: bool) -> str:
+def report_language(reports: Sequence[Report], lang: str | None = None) -> str:
+    """The interface language of a rendering: ``lang`` if given, else Norwegian when every
+    document is Norwegian, else English."""
+    if lang:
+        return ui_language(None, lang)
+    chosen = {ui_language(r.document.language) for r in reports}
+    return chosen.pop() if len(chosen) == 1 else "en"
+
+
+def _render_template(
+    fmt: str,
+    reports: Sequence[Report],
+    *,
+    colour: bool,
+    lang: str | None = None,
+    views: Sequence[dict[str, Any] | None] | None = None,
+) -> str:
     template = ENV.get_template(_TEMPLATES[fmt])
-    out = template.render(reports=list(reports), paint=_status_painter(colour))
+    ui_lang = report_language(reports, lang)
+    out = template.render(
+        reports=list(reports),
+        paint=_status_painter(colour),
+        t=messages(ui_lang),
+        ui_lang=ui_lang,
+        views=list(views) if views else None,
+    )
     # Like json.dumps: no trailing newline, so the CLI can echo every format the same way.
     return out.rstrip("\n")
 
 
-def render(report: Report, fmt: str, *, colour: bool = False) -> str:
+def render(
+    report: Report,
+    fmt: str,
+    *,
+    colour: bool = False,
+    lang: str | None = None,
+    view: dict[str, Any] | None = None,
+) -> str:
     """Render one report in ``fmt`` (text, json, markdown or html).
 
     ``colour`` only affects ``text``: the CLI turns it on when stdout is a terminal, so piped
-    or redirected output never carries escape codes.
+    or redirected output never carries escape codes. ``lang`` is the HTML interface language
+    (default: the document's); ``view`` (:func:`analyser.docview.document_view`) adds the
+    document with its findings marked to the HTML report.
     """
     _check_format(fmt)
     if fmt == "json":
         return json.dumps(printable_tree(report.to_dict()), indent=2, ensure_ascii=False)
-    return _render_template(fmt, [report], colour=colour)
+    return _render_template(fmt, [report], colour=colour, lang=lang, views=[view])
 
 
-def render_many(reports: Sequence[Report], fmt: str, *, colour: bool = False) -> str:
+def render_many(
+    reports: Sequence[Report],
+    fmt: str,
+    *,
+    colour: bool = False,
+    lang: str | None = None,
+    views: Sequence[dict[str, Any] | None] | None = None,
+) -> str:
     """Render several reports from one run as one output.
 
     Text puts the reports one after another; JSON is an array of ``to_dict()`` objects, each
@@ -253,4 +298,4 @@ def render_many(reports: Sequence[Report], fmt: str, *, colour: bool = False) ->
         return json.dumps(
             [printable_tree(r.to_dict()) for r in reports], indent=2, ensure_ascii=False
         )
-    return _render_template(fmt, reports, colour=colour)
+    return _render_template(fmt, reports, colour=colour, lang=lang, views=views)
