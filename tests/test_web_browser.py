@@ -159,7 +159,7 @@ def test_upload_read_report_and_download(page, analyser_default, tmp_path) -> No
     assert " ".join(figure.locator("mark").inner_text().split()) == " ".join(
         quoted.evidence[0].text.split()
     )
-    assert figure.locator("figcaption").inner_text() == location(quoted.evidence[0])
+    assert figure.locator("figcaption .where").inner_text() == location(quoted.evidence[0])
 
     # The copy button puts the suggested wording on the clipboard.
     button = page.locator("button[data-copy='suggestion-academic_freedom']")
@@ -227,3 +227,250 @@ def test_upload_two_versions_compare_and_delete(page, live_server, tmp_path) -> 
     assert page.locator("table.history tbody tr").count() == 1
     remaining = page.request.get(f"{live_server}/api/analyses?q=fjordvik-kilimani-v").json()
     assert [e["name"] for e in remaining] == ["mou-fjordvik-kilimani-v1.txt"]
+
+
+# --------------------------------------------------------------------------- issue 16
+# Accessibility (axe-core), phone width, Norwegian pages, the document view, print, safeguards.
+
+NB_PDF = SAMPLES / "mou-fjordvik-kilimani-nb.pdf"
+DOCX = SAMPLES / "rca-vestland-andes.docx"
+TXT = SAMPLES / "mou-fjordvik-kilimani.txt"
+
+
+def _upload(live_server: str, path: Path, name: str | None = None) -> int:
+    """Analyse a file through the JSON API (what the upload form's script also does)."""
+    import httpx
+
+    with path.open("rb") as fh:
+        reply = httpx.post(
+            f"{live_server}/api/analyses", files={"file": (name or path.name, fh)}, timeout=180
+        )
+    assert reply.status_code == 201, reply.text
+    return int(reply.json()["id"])
+
+
+@pytest.fixture(scope="module")
+def seeded(live_server) -> dict[str, int]:
+    """One English PDF, its Norwegian translation, a DOCX and a text version of the PDF."""
+    return {
+        "pdf": _upload(live_server, PDF, "ux-" + PDF.name),
+        "nb": _upload(live_server, NB_PDF, "ux-" + NB_PDF.name),
+        "docx": _upload(live_server, DOCX, "ux-" + DOCX.name),
+        "txt": _upload(live_server, TXT, "ux-" + TXT.name),
+    }
+
+
+def _pages(ids: dict[str, int]) -> dict[str, str]:
+    return {
+        "upload": "/",
+        "report": f"/analyses/{ids['pdf']}",
+        "report-nb": f"/analyses/{ids['nb']}",
+        "report-docx": f"/analyses/{ids['docx']}",
+        "history": "/history",
+        "compare": f"/compare?id={ids['pdf']}&id={ids['txt']}",
+        "compare-unrelated": f"/compare?id={ids['pdf']}&id={ids['docx']}",
+        "login": "/login",
+        "error": "/analyses/999999",
+    }
+
+
+@pytest.mark.parametrize("width", [1200, 390], ids=["desktop", "phone"])
+def test_web_pages_accessible_and_fit_the_width(browser, live_server, seeded, width) -> None:
+    """axe-core (shipped inside axe-playwright-python, injected from disk: no network) finds
+    no serious or critical violation on any page, and no page is wider than the window."""
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python"
+    )
+    context = browser.new_context(base_url=live_server, viewport={"width": width, "height": 800})
+    tab = context.new_page()
+    axe = axe_module.Axe()
+    problems = {}
+    for name, url in _pages(seeded).items():
+        tab.goto(url)
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+            for v in axe.run(tab).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        wide = tab.evaluate("document.documentElement.scrollWidth")
+        if violations or wide > width:
+            problems[name] = {"violations": violations, "scroll_width": wide}
+    context.close()
+    assert problems == {}
+
+
+def test_web_keyboard_skip_link_and_visible_focus(page, seeded) -> None:
+    page.goto(f"/analyses/{seeded['pdf']}")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.bounding_box()["y"] >= 0, "the skip link shows when focused"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.keyboard.press("Tab")  # the next focusable element after the skip target
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", ""), "focus is visible"
+
+
+def test_web_unique_accessible_names(page, seeded) -> None:
+    page.goto(f"/analyses/{seeded['pdf']}")
+    copies = page.locator("button[data-copy]")
+    names = [copies.nth(i).get_attribute("aria-label") for i in range(copies.count())]
+    assert len(names) >= 2 and len(set(names)) == len(names)
+    assert "Copy suggested wording for Academic freedom" in names
+    page.goto("/history")
+    deletes = page.locator("table.history button.danger")
+    names = [deletes.nth(i).get_attribute("aria-label") for i in range(deletes.count())]
+    assert f"Delete the analysis of ux-{PDF.name}" in names
+    assert len(set(names)) == len(names)
+
+
+def _english_labels() -> list[str]:
+    """Every interface label of en.yaml that differs from Norwegian and has no placeholder."""
+    from analyser.i18n import messages
+
+    def leaves(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from leaves(value)
+        elif isinstance(node, str):
+            yield node
+
+    english = {k: v for k, v in messages("en").items() if k != "language_name"}  # self-named
+    norwegian = set(leaves(messages("nb")))
+    return [s for s in leaves(english) if s and "%(" not in s and s not in norwegian]
+
+
+def test_web_norwegian_report_page_has_no_english_label(page, seeded) -> None:
+    page.context.clear_cookies()
+    page.goto(f"/analyses/{seeded['nb']}")
+    assert page.locator("html").get_attribute("lang") == "nb"
+    text = page.locator("body").inner_text()
+    shown = [
+        label for label in _english_labels() if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text)
+    ]
+    assert shown == []
+    assert "Mangler" in text and "Akademisk frihet" in text
+    # The suggested wording is tagged with the agreement's language.
+    assert page.locator(".suggestion-text").first.get_attribute("lang") == "nb"
+
+
+def test_web_language_switch_keeps_wording_in_the_agreement_language(page, seeded) -> None:
+    page.goto(f"/analyses/{seeded['nb']}?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Framework clauses" in page.locator("#clauses-title").inner_text()
+    suggestion = page.locator(".suggestion-text").first
+    assert suggestion.get_attribute("lang") == "nb"
+    assert "Partene" in suggestion.inner_text()
+    page.goto("/history")  # the choice is kept in a cookie
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto("/history?lang=nb")
+    assert page.locator("h1").inner_text() == "Historikk"
+    page.context.clear_cookies()
+
+
+@pytest.mark.parametrize("source", ["web", "html-file"])
+def test_document_view_links_findings_and_marks_both_ways(page, seeded, tmp_path, source) -> None:
+    """From a quote to its mark in the document, and from the mark back to its clause card."""
+    from analyser.i18n import messages
+
+    page.context.clear_cookies()
+    if source == "web":
+        page.goto(f"/analyses/{seeded['pdf']}")
+    else:
+        with page.expect_download() as info:
+            page.goto(f"/analyses/{seeded['pdf']}")
+            page.click("#download-html")
+        saved = tmp_path / "report.html"
+        info.value.save_as(saved)
+        page.goto(saved.as_uri())
+    to_doc = page.locator("section.card a.to-doc").first
+    card_id = to_doc.locator("xpath=ancestor::section[contains(@class,'card')]").get_attribute("id")
+    target = to_doc.get_attribute("href")
+    to_doc.click()
+    assert page.evaluate("location.hash") == target
+    mark_link = page.locator(target.replace("#", "#", 1))
+    assert mark_link.is_visible() and mark_link.evaluate(
+        "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }"
+    )
+    # The mark is inside the document view, highlighted, and names its finding.
+    assert mark_link.evaluate("el => !!el.closest('.docview') && !!el.closest('mark.hl')")
+    title = page.locator(f"#{card_id} h3").inner_text() if source == "web" else None
+    label = mark_link.inner_text()
+    prefix = messages("en")["report"]["back_to_finding"].split("%(")[0]
+    assert prefix in label and (title is None or title in label)
+    mark_link.click()
+    assert page.evaluate("location.hash") == f"#{card_id}"
+    assert page.locator(f"#{card_id}").evaluate(
+        "el => { const r = el.getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight; }"
+    )
+    # Every evidence quote of every card has its mark; every mark links to an existing card.
+    hrefs = page.locator(".docview a.hl-link").evaluate_all("els => els.map(e => e.hash)")
+    assert hrefs and all(page.locator(h).count() == 1 for h in set(hrefs))
+
+
+def test_report_page_docx_gives_clause_path_not_pages(page, seeded) -> None:
+    page.goto(f"/analyses/{seeded['docx']}")
+    meta = page.locator("dl.meta").inner_text()
+    assert "Pages" not in meta and "–" not in meta
+    captions = page.locator("section.card figcaption").all_inner_texts()
+    assert captions and not any("p." in c for c in captions)
+    page.goto(f"/analyses/{seeded['pdf']}")
+    captions = page.locator("section.card figcaption").all_inner_texts()
+    assert any(re.match(r"p\. \d+ · ", c) for c in captions)
+
+
+def test_report_page_prints_on_a4_in_few_pages(page, seeded, tmp_path) -> None:
+    """Ctrl+P of the report of a 4-page agreement: A4, at most 4 pages, no menu or forms."""
+    import pypdfium2
+
+    page.goto(f"/analyses/{seeded['pdf']}")
+    page.emulate_media(media="print")
+    for hidden in (".topbar", ".actions", ".report-foot form", ".document", "button.copy"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    out = tmp_path / "printed.pdf"
+    page.pdf(path=str(out), prefer_css_page_size=True, print_background=True)
+    pdf = pypdfium2.PdfDocument(str(out))
+    try:
+        width, height = pdf[0].get_size()
+        pages = len(pdf)
+    finally:
+        pdf.close()
+    assert (round(width), round(height)) == (595, 842), "A4 in points"
+    assert pages <= 4
+
+
+def test_compare_with_offers_versions_first_and_warns_on_unrelated(page, seeded) -> None:
+    page.goto(f"/analyses/{seeded['pdf']}")
+    first_group = page.locator("#compare-other optgroup").first
+    assert first_group.get_attribute("label") == "Likely versions of this agreement"
+    offered = first_group.locator("option").all_inner_texts()
+    assert any(f"ux-{TXT.name}" in o for o in offered)
+    assert not any(f"ux-{DOCX.name}" in o for o in offered)
+    page.goto(f"/compare?id={seeded['pdf']}&id={seeded['docx']}")
+    assert page.locator("#unrelated-warning").is_visible()
+    page.goto(f"/compare?id={seeded['pdf']}&id={seeded['txt']}")
+    assert page.locator("#unrelated-warning").count() == 0
+
+
+def test_same_file_again_links_to_the_earlier_analysis(page, live_server, seeded) -> None:
+    again = _upload(live_server, PDF, "ux-again-" + PDF.name)
+    page.goto(f"/analyses/{again}")
+    link = page.locator("#duplicate-notice a")
+    assert link.count() >= 1
+    assert f"/analyses/{seeded['pdf']}" in link.evaluate_all("els => els.map(e => e.pathname)")
+    # Delete asks first, then says what was deleted.
+    messages_seen: list[str] = []
+
+    def answer(dialog) -> None:
+        messages_seen.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
+    page.click(".report-foot button.danger")
+    page.wait_for_url(re.compile(r"/history$"))
+    assert messages_seen and "ux-again-" in messages_seen[0]
+    notice = page.locator("#deleted-notice").inner_text()
+    assert f"ux-again-{PDF.name}" in notice
+    page.reload()
+    assert page.locator("#deleted-notice").count() == 0, "said once"

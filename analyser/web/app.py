@@ -63,6 +63,8 @@ _DOWNLOADS: dict[str, tuple[str, str]] = {
 }
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _OPEN_PATHS = ("/login", "/static/", "/openapi.json")
+_LANG_COOKIE = "lang"
+_DELETED_COOKIE = "deleted"
 _ACCEPTED = "Upload a PDF, a Word .docx file or a plain-text file."
 
 
@@ -400,21 +402,41 @@ def _add_api_routes(app: FastAPI) -> None:
 # --------------------------------------------------------------------------- pages
 
 
-def _page(request: Request, template: str, http_status: int = 200, **context: Any) -> HTMLResponse:
-    """Render a page with a CSRF token (issued in a cookie on first visit)."""
+def _page(
+    request: Request,
+    template: str,
+    http_status: int = 200,
+    *,
+    document_language: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page with a CSRF token (issued in a cookie on first visit).
+
+    The interface language is the one chosen with the language switch (``?lang=``, then kept
+    in a cookie), else the document's on a report page, else English.
+    """
+    from analyser.i18n import UI_LANGUAGES, messages, ui_language
     from analyser.render import ENV
 
     csrf = request.cookies.get(security.CSRF_COOKIE) or security.new_csrf_token()
     config: WebConfig = request.app.state.config
+    asked = request.query_params.get("lang")
+    chosen = asked if asked in UI_LANGUAGES else request.cookies.get(_LANG_COOKIE)
+    ui_lang = ui_language(document_language, chosen)
     html = ENV.get_template(f"web/{template}").render(
         csrf_token=csrf,
         version=__version__,
         signed_in=bool(config.token),
+        t=messages(ui_lang),
+        ui_lang=ui_lang,
+        languages=[(code, messages(code)["language_name"]) for code in UI_LANGUAGES],
         **context,
     )
     response = HTMLResponse(html, status_code=http_status)
     if request.cookies.get(security.CSRF_COOKIE) != csrf:
         response.set_cookie(security.CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/")
+    if asked in UI_LANGUAGES and request.cookies.get(_LANG_COOKIE) != asked:
+        response.set_cookie(_LANG_COOKIE, asked, samesite="strict", path="/")
     return response
 
 
@@ -490,15 +512,18 @@ def _add_page_routes(app: FastAPI) -> None:
         stored = store.get(analysis_id)
         if stored is None:
             return _error_page(request, 404, f"No analysis with id {analysis_id}.")
-        others = [s for s in store.list_analyses() if s.id != analysis_id]
-        same_name = [s for s in others if _stem(s.name) == _stem(stored.summary.name)]
+        related, unrelated = _compare_candidates(store, stored)
         return _page(
             request,
             "report.html.j2",
+            document_language=stored.summary.language,
             entry=stored.summary,
             report=report_from_dict(stored.report),
             contexts=stored.contexts,
-            others=same_name + [s for s in others if s not in same_name],
+            view=stored.contexts.get("view"),
+            related=related,
+            unrelated=unrelated,
+            duplicates=[d for d in store.with_sha256(stored.summary.sha256) if d.id < analysis_id],
         )
 
     @app.get("/analyses/{analysis_id}/report.{ext}", include_in_schema=False)
@@ -507,7 +532,8 @@ def _add_page_routes(app: FastAPI) -> None:
             raise HTTPException(404, "Unknown report format.")
         stored = _get(app, analysis_id)
         fmt, media_type = _DOWNLOADS[ext]
-        content = render(report_from_dict(stored.report), fmt)
+        view = stored.contexts.get("view") if fmt == "html" else None
+        content = render(report_from_dict(stored.report), fmt, view=view)
         return Response(
             content,
             media_type=media_type,
@@ -544,9 +570,22 @@ def _add_page_routes(app: FastAPI) -> None:
             _check_csrf(request, form)
         except UploadRejected as e:
             return _error_page(request, e.status, e.message)
-        if not store.delete(analysis_id):
+        gone = store.get(analysis_id)
+        if gone is None or not store.delete(analysis_id):
             return _error_page(request, 404, f"No analysis with id {analysis_id}.")
-        return RedirectResponse("/history", status_code=303)
+        response = RedirectResponse("/history", status_code=303)
+        # What was deleted is said once on the next page; a cookie, not the URL, so the
+        # name of a confidential draft never reaches an access log.
+        when = gone.summary.created_at.replace("T", " ").replace("+00:00", " UTC")
+        response.set_cookie(
+            _DELETED_COOKIE,
+            quote(f"{gone.summary.name}\n{when}"),
+            max_age=60,
+            httponly=True,
+            samesite="strict",
+            path="/history",
+        )
+        return response
 
     @app.get("/history", response_class=HTMLResponse, include_in_schema=False)
     def history_page(request: Request, q: str = "") -> HTMLResponse:
@@ -554,7 +593,22 @@ def _add_page_routes(app: FastAPI) -> None:
             return _error_page(
                 request, 422, f"Search for at most {MAX_SEARCH} characters of a file name."
             )
-        return _page(request, "history.html.j2", entries=store.list_analyses(q or None), q=q)
+        from urllib.parse import unquote
+
+        deleted = None
+        if request.cookies.get(_DELETED_COOKIE):
+            name, _, when = unquote(request.cookies[_DELETED_COOKIE]).partition("\n")
+            deleted = {"name": _clean_name(name), "when": when[:40]}
+        response = _page(
+            request,
+            "history.html.j2",
+            entries=store.list_analyses(q or None),
+            q=q,
+            deleted=deleted,
+        )
+        if deleted:
+            response.delete_cookie(_DELETED_COOKIE, path="/history")
+        return response
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(request: Request) -> HTMLResponse:
@@ -570,12 +624,19 @@ def _add_page_routes(app: FastAPI) -> None:
             (e for e in entries if e is not None),
             key=lambda e: (e.summary.created_at, e.summary.id),
         )
+        from analyser.similarity import RELATED_THRESHOLD, resemblance
+
+        alike = None
+        if old.contexts.get("sketch") and new.contexts.get("sketch"):
+            alike = resemblance(old.contexts["sketch"], new.contexts["sketch"])
         return _page(
             request,
             "compare.html.j2",
             old=old.summary,
             new=new.summary,
             comparison=compare_reports(old.report, new.report),  # analyser.compare
+            unrelated=alike is not None and alike < RELATED_THRESHOLD,
+            similarity_percent=round(100 * (alike or 0)),
         )
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -628,6 +689,29 @@ def _add_page_routes(app: FastAPI) -> None:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(security.SESSION_COOKIE, path="/")
         return response
+
+
+def _compare_candidates(store: Store, stored: StoredAnalysis) -> tuple[list[Any], list[Any]]:
+    """Other analyses to compare with: likely versions of this agreement first (by shared
+    text, :mod:`analyser.similarity`; by file name for analyses stored without a sketch),
+    most alike first, then the rest, newest first."""
+    from analyser.similarity import RELATED_THRESHOLD, resemblance
+
+    this_id = stored.summary.id
+    others = [s for s in store.list_analyses() if s.id != this_id]
+    own = stored.contexts.get("sketch")
+    sketches = store.sketches() if own else {}
+    scores: dict[int, float] = {}
+    for other in others:
+        if own and other.id in sketches:
+            scores[other.id] = resemblance(own, sketches[other.id])
+        elif _stem(other.name) == _stem(stored.summary.name):
+            scores[other.id] = 1.0
+    related = sorted(
+        (s for s in others if scores.get(s.id, 0.0) >= RELATED_THRESHOLD),
+        key=lambda s: -scores[s.id],
+    )
+    return related, [s for s in others if s not in related]
 
 
 def _safe_next(target: str) -> str:

@@ -202,6 +202,26 @@ class Store:
             _summary(row), json.loads(row["report_json"]), json.loads(row["context_json"])
         )
 
+    def sketches(self, limit: int = 500) -> dict[int, list[int]]:
+        """Each analysis's text sketch (:mod:`analyser.similarity`), newest first; read with
+        SQLite's JSON functions so the large report and view are not loaded."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, json_extract(context_json, '$.sketch') AS sketch FROM analyses"
+                " ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return {row["id"]: json.loads(row["sketch"]) for row in rows if row["sketch"]}
+
+    def with_sha256(self, sha256: str) -> list[AnalysisSummary]:
+        """Earlier analyses of the very same file, oldest first."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM analyses WHERE sha256 = ? ORDER BY id",
+                (sha256,),
+            ).fetchall()
+        return [_summary(row) for row in rows]
+
     def file(self, analysis_id: int) -> bytes | None:
         """The uploaded bytes, if they were kept (``--keep-files``)."""
         if not valid_id(analysis_id):

@@ -82,7 +82,15 @@ def analyse_upload(analyser: Analyser, job: Job) -> AnalysisOutcome:
     assert job.data is not None
     document = extract_bytes(job.data, job.name, limits=analyser.limits)
     report = analyser.analyse_document(document).to_dict()
-    return AnalysisOutcome(report=report, contexts=quote_contexts(document, report))
+    from analyser.docview import document_view
+    from analyser.similarity import sketch
+
+    contexts = quote_contexts(document, report)
+    # Not offsets, so they cannot clash with the "start:end" keys: the document with its
+    # findings marked (report page), and the sketch that finds other versions of it.
+    contexts["view"] = document_view(document, report)
+    contexts["sketch"] = sketch(document.text)
+    return AnalysisOutcome(report=report, contexts=contexts)
 
 
 def quote_contexts(document: Document, report: dict[str, Any]) -> dict[str, Any]:

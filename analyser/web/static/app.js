@@ -152,9 +152,11 @@
         var target = document.getElementById(btn.getAttribute("data-copy"));
         if (!target) { return; }
         var text = target.textContent;
+        var label = btn.textContent;
         function done(ok) {
-          btn.textContent = ok ? "Copied" : "Select and copy";
-          window.setTimeout(function () { btn.textContent = "Copy"; }, 2000);
+          /* the words come from the page, in its language (data-copied on <body>) */
+          btn.textContent = document.body.getAttribute(ok ? "data-copied" : "data-copy-failed");
+          window.setTimeout(function () { btn.textContent = label; }, 2000);
         }
         if (navigator.clipboard && window.isSecureContext) {
           navigator.clipboard.writeText(text).then(function () { done(true); },
