@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -125,17 +126,44 @@ def batch(
 )
 @click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+@click.option("--institution", default=None, help="Your institution.")
+@click.option("--partner", "partners", multiple=True, help="A partner (repeat for several).")
+@click.option("--title", "agreement_title", default=None, help="The agreement's title.")
+@click.option("--case-number", default=None, help="Case or reference number.")
+@click.option("--draft-date", default=None, help="Date of the draft.")
+@click.option("--draft-version", default=None, help="Version of the draft.")
+@click.option("--reviewer", default=None, help="Reviewer (name, unit).")
+@click.option(
+    "--risk",
+    type=click.Choice(["high", "medium", "low"]),
+    default=None,
+    help="Risk level.  [default: the analysis's risk, if any]",
+)
+@click.option("--escalation", default=None, help="Escalation level (who decides).")
 def checklist(
-    file: Path, output: Path, lang: str | None, profile: str | None, no_model: bool
+    file: Path,
+    output: Path,
+    lang: str | None,
+    profile: str | None,
+    no_model: bool,
+    **given: Any,
 ) -> None:
     """Write a pre-signature checklist for FILE, pre-filled from its analysis.
 
-    For each required clause: status, evidence, missing elements and suggested wording; for
-    each red flag, what to check; the process checks the guidance asks for before signing;
-    tick boxes, room for comments and a sign-off block. FILE may also be a JSON report.
+    For each required clause: status, evidence, elements not found, risks and suggested
+    wording (in the agreement's language); for each red flag, what to check; the process
+    checks the guidance asks for before signing; check boxes, room for comments, the
+    agreement's particulars (options, or the profile's `checklist:` settings) and a sign-off
+    block. FILE may also be a JSON report.
     """
-    from analyser.checklist import CHECKLIST_FORMATS, build_checklist, write_checklist
+    from analyser.checklist import (
+        CHECKLIST_FORMATS,
+        build_checklist,
+        fields_from,
+        write_checklist,
+    )
     from analyser.compare import load_report
+    from analyser.profiles import load_profile
 
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in CHECKLIST_FORMATS:
@@ -145,7 +173,10 @@ def checklist(
     try:
         check_writable(output)
         report = load_report(file, profile=profile, use_model=not no_model)
-        data = build_checklist(report, lang=lang, profile=profile)
+        given["partners"] = "; ".join(given.get("partners") or ())
+        settings = dict(load_profile(profile or report.get("profile")).checklist_settings)
+        fields = fields_from(settings, **given)
+        data = build_checklist(report, lang=lang, profile=profile, fields=fields)
         write_checklist(data, output)
     except AnalyserError as e:
         raise fail(e) from e

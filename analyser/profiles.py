@@ -62,6 +62,7 @@ _PROFILE_KEYS = {
     "red_flags",
     "red_flag_files",
     "thresholds",
+    "checklist",
 }
 _ELEMENT_KEYS = {"id", "title", "core", "rules", "caps_at_partial", "suggestion"}
 
@@ -92,6 +93,9 @@ class Profile:
     # clause id -> elements the profile adds; matched after detection, so they never change
     # the clause's own evidence or status except through require_elements
     added_elements: tuple[tuple[str, tuple[ElementSpec, ...]], ...] = ()
+    # Presets for the signed checklist (institution, reviewer, escalation level, ...): an
+    # institution's profile fills in what is the same for every agreement it reviews.
+    checklist_settings: tuple[tuple[str, str], ...] = ()
 
     def requirements(self) -> dict[str, tuple[str, ...]]:
         return dict(self.required_elements)
@@ -311,7 +315,29 @@ def parse_profile(path: Path) -> Profile:
         red_flag_files=flag_files,
         source=" ".join(str(data.get("source", "")).split()),
         added_elements=tuple((c, e) for c, e in added.items() if c in chosen),
+        checklist_settings=_checklist_settings(path, data, base),
     )
+
+
+def _checklist_settings(path: Path, data: Any, base: Profile | None) -> tuple[tuple[str, str], ...]:
+    """The ``checklist:`` mapping (field name -> text), checked against the known fields;
+    inherited from the base profile and overridden key by key."""
+    from analyser.checklist import FIELD_NAMES
+
+    settings = dict(base.checklist_settings) if base is not None else {}
+    node = data.get("checklist") or {}
+    if not isinstance(node, dict):
+        raise _fail_key(path, data, "checklist", "checklist: must be a mapping of field: text")
+    unknown = sorted(set(node) - set(FIELD_NAMES))
+    if unknown:
+        raise _fail_key(
+            path,
+            data,
+            "checklist",
+            f"checklist: unknown field(s) {unknown} (known: {', '.join(FIELD_NAMES)})",
+        )
+    settings.update({str(k): str(v) for k, v in node.items() if v is not None})
+    return tuple(settings.items())
 
 
 def _base_profile(path: Path, data: Any, name: str) -> Profile:

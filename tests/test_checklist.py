@@ -18,8 +18,15 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 EN_SAMPLE = SAMPLES / "rca-vestland-andes.docx"
 NB_SAMPLE = SAMPLES / "mou-fjordvik-kilimani-nb.pdf"
-PROCESS = {"due_diligence", "countries_sanctions", "export_control", "exit_plan",
-           "risk_before", "risk_during", "risk_after"}
+PROCESS = {
+    "due_diligence",
+    "countries_sanctions",
+    "export_control",
+    "exit_plan",
+    "risk_before",
+    "risk_during",
+    "risk_after",
+}
 
 
 @pytest.fixture(scope="module")
@@ -73,12 +80,23 @@ def test_prefilled_from_the_analysis(reports):
 
 def test_red_flags_get_what_to_check(reports):
     report = copy.deepcopy(reports["en"])
-    report["red_flags"] = [{
-        "id": "state_access", "title": "Access for state authorities", "severity": "high",
-        "evidence": [{"text": "Data shall be made available to the Ministry.", "start": 0,
-                      "end": 10, "page": 2, "section": "9"}],
-        "why": "Government access to research data.",
-    }]
+    report["red_flags"] = [
+        {
+            "id": "state_access",
+            "title": "Access for state authorities",
+            "severity": "high",
+            "evidence": [
+                {
+                    "text": "Data shall be made available to the Ministry.",
+                    "start": 0,
+                    "end": 10,
+                    "page": 2,
+                    "section": "9",
+                }
+            ],
+            "why": "Government access to research data.",
+        }
+    ]
     data = build_checklist(report, lang="nb")
     (flag,) = data.red_flags
     assert flag.severity == "høy"
@@ -108,6 +126,9 @@ def test_html_escapes_document_text(reports):
     assert "<script>alert(1)" not in out and "&lt;script&gt;" in out
 
 
+W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+
+
 def test_docx_structure(reports):
     import io
 
@@ -116,11 +137,87 @@ def test_docx_structure(reports):
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert headings[0] == "Sjekkliste før signering"
     for title in _titles("nb"):
-        assert f"☐ {title}" in headings
+        assert any(h.strip() == title for h in headings), title
     cells = [cell.text for t in doc.tables for row in t.rows for cell in row.cells]
     assert "Saksbehandler (navn, enhet)" in cells
-    assert any("☐ Godkjennes med vilkår" in c for c in cells)
-    assert sum(c == "☐" for c in cells) >= len(_titles("nb")) + len(PROCESS)
+    assert "Godkjennes med vilkår" in " ".join(cells)
+    # Real check boxes: Word content controls (w14:checkbox), one per clause heading, clause
+    # "checked" row, process item and decision.
+    boxes = doc.element.body.findall(f".//{W14}checkbox")
+    assert len(boxes) >= 2 * len(_titles("nb")) + len(PROCESS) + 3
+    assert all(b.find(f"{W14}checked").get(f"{W14}val") == "0" for b in boxes)
+
+
+def test_docx_is_a4_with_properties_and_language_tags(reports):
+    import io
+    from datetime import UTC, datetime
+
+    from docx.oxml.ns import qn
+
+    doc = open_docx(io.BytesIO(docx_bytes(build_checklist(reports["nb"]))))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    props = doc.core_properties
+    assert props.author.startswith("agreement analyser") and "python-docx" not in props.author
+    assert props.created.date() == datetime.now(UTC).date()
+    assert props.language == "nb-NO"
+    tags = {e.get(qn("w:val")) for e in doc.styles.element.iter(qn("w:lang"))}
+    assert tags == {"nb-NO"}
+
+
+def test_docx_headings_keep_with_their_tables(reports):
+    import io
+
+    doc = open_docx(io.BytesIO(docx_bytes(build_checklist(reports["en"]))))
+    headings = [p for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert headings and all(p.paragraph_format.keep_with_next for p in headings)
+    table = doc.tables[1]  # the first clause's table
+    for row in list(table.rows)[:-1]:
+        assert all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+
+
+def test_suggested_wording_stays_in_the_agreement_language(reports):
+    english_doc_nb_list = build_checklist(reports["en"], lang="nb")
+    assert english_doc_nb_list.labels["title"] == "Sjekkliste før signering"
+    gaps = [c for c in english_doc_nb_list.clauses if c.suggestion]
+    source = {c["id"]: c for c in reports["en"]["clauses"]}
+    specs = {c.id: c for c in load_profile(None).clauses}
+    assert gaps
+    for item in gaps:
+        assert item.suggestion == " ".join(source[item.id]["suggestion"].split())
+        assert item.suggestion != " ".join(specs[item.id].suggestion["nb"].split())
+
+
+def test_concerns_are_written_as_risks(reports):
+    report = copy.deepcopy(reports["en"])
+    clause = next(c for c in report["clauses"] if c["id"] == "ipr")
+    clause["concerns"] = [{"id": "all_to_one_party", "title": "x", "evidence": []}]
+    data = build_checklist(report, lang="nb")
+    item = next(c for c in data.clauses if c.id == "ipr")
+    assert item.risks == ["Alle resultater eller rettigheter tilfaller én part"]
+    assert not set(item.risks) & set(item.missing_elements)
+
+
+def test_fields_from_profile_settings_and_options(tmp_path):
+    from analyser.checklist import fields_from
+
+    profile = tmp_path / "inst.yaml"
+    profile.write_text(
+        "id: inst\nextends: eu-2024\nchecklist:\n  institution: OsloMet\n"
+        "  escalation: Pro-rector\n",
+        encoding="utf-8",
+    )
+    settings = dict(load_profile(str(profile)).checklist_settings)
+    assert settings == {"institution": "OsloMet", "escalation": "Pro-rector"}
+    fields = fields_from(settings, escalation="Rector", case_number="24/1")
+    assert (fields.institution, fields.escalation, fields.case_number) == (
+        "OsloMet",
+        "Rector",
+        "24/1",
+    )
+    profile.write_text("id: inst\nextends: eu-2024\nchecklist:\n  colour: red\n")
+    with pytest.raises(Exception, match="unknown field"):
+        load_profile(str(profile))
 
 
 def test_cli_writes_each_format(tmp_path, runner):
@@ -154,20 +251,47 @@ def test_cli_errors(tmp_path, runner, args, code, message):
     assert message in result.output
 
 
+FIELDS = {
+    "--institution": "OsloMet",
+    "--partner": "Universidad de los Andes",
+    "--title": "Research cooperation on water",
+    "--case-number": "24/01234-7",
+    "--draft-date": "2026-11-30",
+    "--draft-version": "v3",
+    "--reviewer": "Kari Nordmann",
+    "--risk": "medium",
+    "--escalation": "Pro-rector for research",
+}
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_docx_converts_to_pdf_with_every_clause_title(tmp_path, runner):
+    """LibreOffice renders it on A4 with every field, label, clause and the legend."""
     import pypdfium2
 
     out = tmp_path / "checklist.docx"
-    assert runner.invoke(checklist, [str(EN_SAMPLE), "-o", str(out)]).exit_code == 0
+    options = [item for pair in FIELDS.items() for item in pair]
+    result = runner.invoke(checklist, [str(EN_SAMPLE), "-o", str(out), *options])
+    assert result.exit_code == 0, result.output
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-        check=True, capture_output=True, timeout=120,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     pdf = pypdfium2.PdfDocument(str(tmp_path / "checklist.pdf"))
     try:
+        sizes = {tuple(round(v) for v in page.get_size()) for page in pdf}
         pages = []
         for page in pdf:
             textpage = page.get_textpage()
@@ -176,7 +300,32 @@ def test_docx_converts_to_pdf_with_every_clause_title(tmp_path, runner):
             page.close()
     finally:
         pdf.close()
+    assert sizes == {(595, 842)}, "every page A4"
     text = " ".join(" ".join(pages).split())
     assert len(pages) >= 2
-    for title in [*_titles("en"), "Pre-signature checklist", "Sign-off"]:
-        assert title in text, title
+    labels = load_wording()["labels"]["en"]
+    expected = [
+        *_titles("en"),
+        "Pre-signature checklist",
+        "Sign-off",
+        *[v for k, v in FIELDS.items() if k != "--risk"],
+        "medium",
+        *(
+            labels[k]
+            for k in (
+                "institution",
+                "partners",
+                "agreement_title",
+                "draft_date",
+                "draft_version",
+                "risk",
+                "escalation",
+                "legend_heading",
+            )
+        ),
+        "[EU §14]",
+        "[HK-dir]",
+        "[OsloMet]",
+    ]
+    missing = [item for item in expected if item not in text]
+    assert missing == []
