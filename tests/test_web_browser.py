@@ -275,7 +275,9 @@ def _pages(ids: dict[str, int]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("width", [1200, 390], ids=["desktop", "phone"])
-def test_web_pages_accessible_and_fit_the_width(browser, live_server, seeded, width) -> None:
+def test_web_pages_accessible_and_fit_the_width(
+    browser, live_server, seeded, width, tmp_path
+) -> None:
     """axe-core (shipped inside axe-playwright-python, injected from disk: no network) finds
     no serious or critical violation on any page, and no page is wider than the window."""
     axe_module = pytest.importorskip(
@@ -293,6 +295,8 @@ def test_web_pages_accessible_and_fit_the_width(browser, live_server, seeded, wi
             if v["impact"] in ("serious", "critical")
         ]
         wide = tab.evaluate("document.documentElement.scrollWidth")
+        if name == "report" and width == 390:
+            _screenshot(tab, "report-phone", tmp_path)
         if violations or wide > width:
             problems[name] = {"violations": violations, "scroll_width": wide}
     context.close()
@@ -341,7 +345,7 @@ def _english_labels() -> list[str]:
     return [s for s in leaves(english) if s and "%(" not in s and s not in norwegian]
 
 
-def test_web_norwegian_report_page_has_no_english_label(page, seeded) -> None:
+def test_web_norwegian_report_page_has_no_english_label(page, seeded, tmp_path) -> None:
     page.context.clear_cookies()
     page.goto(f"/analyses/{seeded['nb']}")
     assert page.locator("html").get_attribute("lang") == "nb"
@@ -351,6 +355,7 @@ def test_web_norwegian_report_page_has_no_english_label(page, seeded) -> None:
     ]
     assert shown == []
     assert "Mangler" in text and "Akademisk frihet" in text
+    _screenshot(page, "report-nb", tmp_path)
     # The suggested wording is tagged with the agreement's language.
     assert page.locator(".suggestion-text").first.get_attribute("lang") == "nb"
 
@@ -399,6 +404,8 @@ def test_document_view_links_findings_and_marks_both_ways(page, seeded, tmp_path
     label = mark_link.inner_text()
     prefix = messages("en")["report"]["back_to_finding"].split("%(")[0]
     assert prefix in label and (title is None or title in label)
+    if source == "web":
+        _screenshot(page.locator("#document"), "document-view", tmp_path)
     mark_link.click()
     assert page.evaluate("location.hash") == f"#{card_id}"
     assert page.locator(f"#{card_id}").evaluate(
