@@ -88,7 +88,8 @@ def test_parent_survives_and_stays_small(hostile_files: dict[str, Path]) -> None
 def _pipeline_is_isolated() -> bool:
     from analyser.pipeline import Analyser
 
-    return "extract_isolated" in inspect.getsource(Analyser.analyse_path)
+    # analyse_path delegates to analyse_file (which also returns the document)
+    return "extract_isolated" in inspect.getsource(Analyser.analyse_file)
 
 
 def _analyser_command() -> list[str]:
