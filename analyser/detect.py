@@ -5,6 +5,11 @@ The guidance defines a clause by what it must hold, so status follows the clause
 that a concern contradicts (prior approval of publications, no right to terminate) can make
 a clause at most partial. Rules and the model are combined per sentence as a noisy-OR, so
 either can find a clause the other misses, and agreement raises the score.
+
+Like an adviser, the judgement reads provisions, not sentences (analyser/provisions.py): a
+concern weakens every sentence of its article and of the articles it overrides; recitals,
+titles and text deferred to a missing annex are never core; definitions, articles left blank
+and a clause's own ``not_evidence`` wording are no evidence at all.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from analyser.classifier import ClauseClassifier
 from analyser.features import rule_matrix
 from analyser.patterns import ClauseSpec
 from analyser.profiles import Profile
+from analyser.provisions import Provisions, analyse_provisions, annex_concern_title
 from analyser.report import ClauseResult, Concern, ElementResult, Evidence, Status
 from analyser.rules import ClauseMatcher, RuleHit
 from analyser.segment import SegmentedDocument, Sentence
@@ -34,7 +40,8 @@ class ClauseScores:
 
     core: np.ndarray
     any: np.ndarray
-    concerned: np.ndarray
+    concerned: np.ndarray  # a concern or a negated rule: weakens the whole provision
+    deferred: np.ndarray  # a caps_at_partial element ("settled in a later agreement"): this sentence
 
 
 def _evidence(sentence: Sentence, score: float, element: str | None) -> Evidence:
@@ -76,6 +83,7 @@ def detect_clauses(
     for hit in hits:
         by_clause[hit.clause].append(hit)
     report_lang = "nb" if segmented.pattern_lang == "nb" else "en"
+    provisions = analyse_provisions(segmented, profile.clauses)
     return [
         judge_clause(
             spec,
@@ -84,6 +92,7 @@ def detect_clauses(
             probabilities.get(spec.id),
             profile,
             report_lang,
+            provisions,
         )
         for spec in profile.clauses
     ]
@@ -98,7 +107,8 @@ def sentence_scores(
 ) -> tuple[ClauseScores, dict[int, list[str]], dict[int, list[str]]]:
     core_ids = {e.id for e in spec.elements if e.core}
     capping_ids = {e.id for e in spec.elements if e.caps_at_partial}
-    rule_core, rule_any, concerned = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
+    rule_core, rule_any = np.zeros(n), np.zeros(n)
+    concerned, deferred = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     elements_at: dict[int, list[str]] = defaultdict(list)
     concerns_at: dict[int, list[str]] = defaultdict(list)
     for hit in hits:
@@ -108,7 +118,7 @@ def sentence_scores(
             continue
         rule_any[hit.sentence] = 1.0
         if hit.target in capping_ids:  # e.g. "IPR will be settled in a later agreement"
-            concerned[hit.sentence] = True
+            deferred[hit.sentence] = True
         if hit.target in core_ids:
             rule_core[hit.sentence] = 1.0
         elements_at[hit.sentence].append(hit.target)
@@ -118,7 +128,7 @@ def sentence_scores(
         rule_weight = 1.0
     core = 1.0 - (1.0 - p_core) * (1.0 - rule_weight * rule_core)
     any_ = 1.0 - (1.0 - np.maximum(p_any, p_core)) * (1.0 - rule_weight * rule_any)
-    return ClauseScores(core, any_, concerned), elements_at, concerns_at
+    return ClauseScores(core, any_, concerned, deferred), elements_at, concerns_at
 
 
 def heading_mask(sentences: list[Sentence]) -> np.ndarray:
@@ -134,13 +144,30 @@ def judge_clause(
     probs: dict[str, np.ndarray] | None,
     profile: Profile,
     lang: str,
+    provisions: Provisions | None = None,
 ) -> ClauseResult:
     t = profile.thresholds
     n = len(sentences)
     scores, elements_at, concerns_at = sentence_scores(spec, n, hits, probs, t.rule_weight)
-    # Core evidence in a sentence that also carries a concern does not count as core.
     headings = heading_mask(sentences)
-    core_clean = np.where(scores.concerned | headings, 0.0, scores.core)
+    capped = scores.concerned | scores.deferred | headings
+    if provisions is not None:
+        excluded = provisions.excluded(spec.id)
+        scores.core = np.where(excluded, 0.0, scores.core)
+        scores.any = np.where(excluded, 0.0, scores.any)
+        for index in np.flatnonzero(excluded):
+            elements_at.pop(int(index), None)
+        annex_deferred = np.zeros(n, dtype=bool)
+        annex_deferred[list(provisions.missing_annex)] = True
+        # A concern weakens its whole provision and every provision it overrides; recitals
+        # and text that defers to an annex that is not attached are never core.
+        capped = (
+            capped
+            | provisions.capped(scores.concerned)
+            | provisions.non_operative
+            | annex_deferred
+        )
+    core_clean = np.where(capped, 0.0, scores.core)
     scores.any = np.where(headings, scores.any * HEADING_DISCOUNT, scores.any)
     best_core = float(core_clean.max()) if n else 0.0
     best_any = float(scores.any.max()) if n else 0.0
@@ -167,6 +194,8 @@ def judge_clause(
         for e in spec.elements
     ]
     concerns = _concerns(spec, sentences, concerns_at, lang)
+    if provisions is not None and status != "missing":
+        concerns += _annex_concerns(sentences, provisions, scores.any >= t.partial, lang)
     suggestion = None
     if status != "present":
         suggestion = spec.suggestion.get(lang) or spec.suggestion["en"]
@@ -197,3 +226,22 @@ def _concerns(
             if len(concern.evidence) < 3:
                 concern.evidence.append(_evidence(sentences[index], 1.0, None))
     return list(grouped.values())
+
+
+ANNEX_CONCERN = "annex_not_attached"
+
+
+def _annex_concerns(
+    sentences: list[Sentence], provisions: Provisions, evidence: np.ndarray, lang: str
+) -> list[Concern]:
+    """One concern per missing annex that this clause's evidence defers to."""
+    by_annex: dict[str, Concern] = {}
+    for index, annex in sorted(provisions.missing_annex.items()):
+        if not evidence[index]:
+            continue
+        concern = by_annex.setdefault(
+            annex, Concern(ANNEX_CONCERN, annex_concern_title(annex, lang))
+        )
+        if len(concern.evidence) < 3:
+            concern.evidence.append(_evidence(sentences[index], 1.0, None))
+    return list(by_annex.values())

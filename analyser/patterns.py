@@ -124,6 +124,9 @@ class ClauseSpec:
     suggestion: dict[str, str]
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     path: str = ""
+    # Sentences where one of these fires are no evidence of the clause at all, whatever the
+    # model says: "See the information section for contact details" is not data management.
+    not_evidence: tuple[Rule, ...] = ()
 
     def localized_title(self, lang: str) -> str:
         return self.title.get(lang) or self.title["en"]
@@ -242,6 +245,9 @@ def parse_clause(path: Path, data: Any) -> ClauseSpec:
     suggestion = data["suggestion"]
     if not isinstance(suggestion, dict) or "en" not in suggestion:
         raise _fail(path, data, "suggestion must be a mapping with at least 'en' (and 'nb')")
+    not_evidence: tuple[Rule, ...] = ()
+    if data.get("not_evidence") is not None:
+        not_evidence = _rules(path, data, data["not_evidence"], "not_evidence")
     keywords_raw = data.get("keywords") or {}
     keywords = {
         lang: _terms(path, data, words, f"keywords.{lang}") for lang, words in keywords_raw.items()
@@ -256,6 +262,7 @@ def parse_clause(path: Path, data: Any) -> ClauseSpec:
         suggestion={k: str(v).strip() for k, v in suggestion.items()},
         keywords=keywords,
         path=str(path),
+        not_evidence=not_evidence,
     )
 
 
