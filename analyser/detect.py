@@ -25,7 +25,12 @@ from analyser.classifier import ClauseClassifier
 from analyser.features import rule_matrix
 from analyser.patterns import ClauseSpec
 from analyser.profiles import Profile
-from analyser.provisions import Provisions, analyse_provisions, annex_concern_title
+from analyser.provisions import (
+    Provisions,
+    analyse_provisions,
+    annex_concern_title,
+    annex_warning,
+)
 from analyser.report import ClauseResult, Concern, ElementResult, Evidence, Status
 from analyser.rules import ClauseMatcher, RuleHit
 from analyser.segment import SegmentedDocument, Sentence
@@ -41,7 +46,9 @@ class ClauseScores:
     core: np.ndarray
     any: np.ndarray
     concerned: np.ndarray  # a concern or a negated rule: weakens the whole provision
-    deferred: np.ndarray  # a caps_at_partial element ("settled in a later agreement"): this sentence
+    deferred: (
+        np.ndarray
+    )  # a caps_at_partial element ("settled in a later agreement"): this sentence
 
 
 def _evidence(sentence: Sentence, score: float, element: str | None) -> Evidence:
@@ -162,10 +169,7 @@ def judge_clause(
         # A concern weakens its whole provision and every provision it overrides; recitals
         # and text that defers to an annex that is not attached are never core.
         capped = (
-            capped
-            | provisions.capped(scores.concerned)
-            | provisions.non_operative
-            | annex_deferred
+            capped | provisions.capped(scores.concerned) | provisions.non_operative | annex_deferred
         )
     core_clean = np.where(capped, 0.0, scores.core)
     scores.any = np.where(headings, scores.any * HEADING_DISCOUNT, scores.any)
@@ -245,3 +249,21 @@ def _annex_concerns(
         if len(concern.evidence) < 3:
             concern.evidence.append(_evidence(sentences[index], 1.0, None))
     return list(by_annex.values())
+
+
+def annex_warnings(clauses: list[ClauseResult], pattern_lang: str) -> list[str]:
+    """One document-level warning per missing annex (its concern title names it), with the
+    clauses that rely on it and where the main text defers to it."""
+    lang = "nb" if pattern_lang == "nb" else "en"
+    by_annex: dict[str, tuple[list[str], list[str]]] = {}
+    for result in clauses:
+        for concern in result.concerns:
+            if concern.id != ANNEX_CONCERN:
+                continue
+            titles, places = by_annex.setdefault(concern.title, ([], []))
+            titles.append(result.title)
+            places += [ev.section for ev in concern.evidence if ev.section]
+    return [
+        annex_warning(concern, titles, ", ".join(dict.fromkeys(places)) or "?", lang)
+        for concern, (titles, places) in by_annex.items()
+    ]

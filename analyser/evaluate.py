@@ -234,6 +234,24 @@ def evaluation_to_dict(ev: Evaluation) -> dict[str, Any]:
     }
 
 
+def format_confusion(ev: Evaluation) -> list[str]:
+    """Per-clause 3-way confusion of the analyser beside the keyword baseline's: where the
+    status errors are (present<->partial, partial<->missing) matters more than their number."""
+    head = "  ".join(f"{s[:4]:>4}" for s in STATUSES)
+    lines = [
+        "== 3-way confusion per clause (rows: truth; columns: predicted present/partial/missing)",
+        f"{'clause':<20} {'truth':<8} {'analyser':^16}    {'keyword baseline':^16}",
+        f"{'':<20} {'':<8} {head}    {head}",
+    ]
+    for clause, table in ev.analyser.confusion.items():
+        base = ev.baseline.confusion.get(clause, {})
+        for i, truth in enumerate(STATUSES):
+            ours = "  ".join(f"{table[truth][p]:4d}" for p in STATUSES)
+            theirs = "  ".join(f"{base.get(truth, {}).get(p, 0):4d}" for p in STATUSES)
+            lines.append(f"{clause if i == 0 else '':<20} {truth:<8} {ours}    {theirs}")
+    return lines
+
+
 def format_evaluation(ev: Evaluation) -> str:
     lines = [
         f"Documents: {len(ev.documents)}  ("
@@ -257,12 +275,7 @@ def format_evaluation(ev: Evaluation) -> str:
         lines.append(
             f"{'macro':<20} {'':>6} {'':>6} {m.macro_f1:6.2f} {'':>4} {m.mean_accuracy:6.2f}"
         )
-    lines += ["", "== analyser confusion (rows: truth, columns: predicted P/p/m)"]
-    for clause, table in ev.analyser.confusion.items():
-        cells = "  ".join(
-            f"{ts[:4]}: " + "/".join(f"{table[ts][ps]:2d}" for ps in STATUSES) for ts in STATUSES
-        )
-        lines.append(f"{clause:<20} {cells}")
+    lines += ["", *format_confusion(ev)]
     gain_f1 = ev.analyser.macro_f1 - ev.baseline.macro_f1
     gain_acc = ev.analyser.mean_accuracy - ev.baseline.mean_accuracy
     lines += [

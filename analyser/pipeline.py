@@ -133,8 +133,8 @@ class Analyser:
         return self.analyse_document(document), document
 
     def analyse_document(self, document: Document) -> Report:
-        from analyser.detect import detect_clauses
-        from analyser.redflags import detect_red_flags
+        from analyser.detect import annex_warnings, detect_clauses
+        from analyser.redflags import detect_red_flags, mark_contradicted_clauses
 
         t0 = time.perf_counter()
         segmented = segment(document)
@@ -146,9 +146,11 @@ class Analyser:
         clauses = apply_required_elements(clauses, self.profile, segmented)
         red_flags = detect_red_flags(segmented, self.profile, clauses)
         attach_translations(clauses, red_flags, segmented)
+        clauses = mark_contradicted_clauses(clauses, red_flags, self.profile)
+        risk = self.profile.risk.assess(clauses, red_flags)
         t2 = time.perf_counter()
         self.timings["segment"], self.timings["detect"] = t1 - t0, t2 - t1
-        warnings = list(document.warnings)
+        warnings = list(document.warnings) + annex_warnings(clauses, segmented.pattern_lang)
         if normalised := segmented.normalisation.warning():
             warnings.append(normalised)
         if segmented.language not in {"en", "nb", "nn"}:
@@ -181,6 +183,7 @@ class Analyser:
             tool_version=__version__,
             model_version=model_version,
             hidden=[HiddenText(h.text, h.reason, h.page, h.section) for h in document.hidden],
+            risk=risk,
         )
         revisions = document.revisions
         if revisions is not None and revisions.before is not None:

@@ -17,9 +17,11 @@ Profile keys (see clause_patterns/profiles/*.yaml):
 - ``red_flags``: red-flag ids from clause_patterns/red_flags.yaml (and ``red_flag_files``);
   omitted: every flag not marked ``default: false``
 - ``thresholds``: how sentence scores become a status
-- ``extends``: a profile (shipped name or path) whose ``clauses``, ``red_flags`` and
-  ``thresholds`` apply where this one gives none, so a derived profile follows its base's
-  calibration when that is retuned
+- ``risk``: how red flags and clause gaps make the overall risk high / medium / low
+  (analyser/risk.py has the keys)
+- ``extends``: a profile (shipped name or path) whose ``clauses``, ``red_flags``,
+  ``thresholds`` and ``risk`` apply where this one gives none, so a derived profile follows its
+  base's calibration when that is retuned
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from analyser.patterns import (
     patterns_dir,
 )
 from analyser.report import ClauseResult, ElementResult
+from analyser.risk import DEFAULT_RISK_RULE, RiskRule, parse_risk_rule
 
 if TYPE_CHECKING:
     from analyser.segment import SegmentedDocument
@@ -63,6 +66,7 @@ _PROFILE_KEYS = {
     "red_flag_files",
     "thresholds",
     "checklist",
+    "risk",
 }
 _ELEMENT_KEYS = {"id", "title", "core", "rules", "caps_at_partial", "suggestion"}
 
@@ -96,6 +100,7 @@ class Profile:
     # Presets for the signed checklist (institution, reviewer, escalation level, ...): an
     # institution's profile fills in what is the same for every agreement it reviews.
     checklist_settings: tuple[tuple[str, str], ...] = ()
+    risk: RiskRule = DEFAULT_RISK_RULE
 
     def requirements(self) -> dict[str, tuple[str, ...]]:
         return dict(self.required_elements)
@@ -300,6 +305,10 @@ def parse_profile(path: Path) -> Profile:
     else:
         thresholds = _thresholds(path, data.get("thresholds") or {})
     flags, flag_files = _red_flags(path, data)
+    if data.get("risk") is not None:
+        risk = parse_risk_rule(path, data["risk"], {c.id for c in clauses})
+    else:
+        risk = base.risk if base is not None else DEFAULT_RISK_RULE
     if base is not None and "red_flags" not in data:
         flags = base.red_flags
     return Profile(
@@ -316,6 +325,7 @@ def parse_profile(path: Path) -> Profile:
         source=" ".join(str(data.get("source", "")).split()),
         added_elements=tuple((c, e) for c, e in added.items() if c in chosen),
         checklist_settings=_checklist_settings(path, data, base),
+        risk=risk,
     )
 
 

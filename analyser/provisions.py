@@ -25,8 +25,16 @@ from typing import Any
 import numpy as np
 
 from analyser.errors import PatternError
-from analyser.patterns import ClauseSpec, ElementSpec, Rule, _fail, _rules, _title, patterns_dir
-from analyser.patterns import load_yaml_file
+from analyser.patterns import (
+    ClauseSpec,
+    ElementSpec,
+    Rule,
+    _fail,
+    _rules,
+    _title,
+    load_yaml_file,
+    patterns_dir,
+)
 from analyser.rules import ClauseMatcher
 from analyser.segment import SegmentedDocument, Sentence
 
@@ -65,7 +73,9 @@ def _words(path: Any, node: Any, raw: Any, what: str) -> list[str]:
 
 def _alternatives(words: list[str]) -> str:
     # Longest first, so "subject always to" is tried before "subject to".
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)
+    )
 
 
 def parse_provision_spec(path: Any) -> ProvisionSpec:
@@ -83,12 +93,17 @@ def parse_provision_spec(path: Any) -> ProvisionSpec:
     if not isinstance(refs, dict) or set(refs) != _REFERENCE_KEYS:
         raise _fail(path, data, f"references needs exactly {sorted(_REFERENCE_KEYS)}")
     provision = _alternatives(_words(path, refs, refs["provision_words"], "provision_words"))
-    target = rf"(?:the\s+provisions\s+of\s+|bestemmelsene\s+i\s+)?(?:{provision})\s*(?P<num>\d+|[ivxlc]+)\b"
+    target = (
+        rf"(?:the\s+provisions\s+of\s+|bestemmelsene\s+i\s+)?(?:{provision})"
+        rf"\s*(?P<num>\d+|[ivxlc]+)\b"
+    )
     limited = _alternatives(_words(path, refs, refs["limited_by"], "limited_by"))
     overrides = _alternatives(_words(path, refs, refs["overrides"], "overrides"))
     annexes = data["annexes"]
-    if not isinstance(annexes, dict) or set(annexes) - _ANNEX_KEYS or set(_ANNEX_KEYS) - set(
-        annexes
+    if (
+        not isinstance(annexes, dict)
+        or set(annexes) - _ANNEX_KEYS
+        or set(_ANNEX_KEYS) - set(annexes)
     ):
         raise _fail(path, data, f"annexes needs exactly {sorted(_ANNEX_KEYS)}")
     annex_words = _alternatives(_words(path, annexes, annexes["words"], "annexes.words"))
@@ -97,11 +112,9 @@ def parse_provision_spec(path: Any) -> ProvisionSpec:
     for what, texts in (("concern_title", concern_title), ("warning", warning)):
         for text in texts.values():
             try:
-                text.format(annex="A", clauses="c", where="w")
+                text.format(annex="A", concern="c", clauses="c", where="w")
             except (KeyError, IndexError, ValueError) as e:
-                raise _fail(
-                    path, annexes, f"annexes.{what}: only {{annex}}, {{clauses}}, {{where}} ({e})"
-                ) from e
+                raise _fail(path, annexes, f"annexes.{what}: unknown placeholder ({e})") from e
     annex_id = r"(?P<id>\d+|[A-Z]\b|[IVX]+\b)"
     return ProvisionSpec(
         markers=markers,
@@ -120,20 +133,28 @@ def load_provision_spec() -> ProvisionSpec:
 
 
 @lru_cache(maxsize=8)
-def _matcher(
-    not_evidence: tuple[tuple[str, tuple[Rule, ...]], ...], lang: str
-) -> ClauseMatcher:
+def _matcher(not_evidence: tuple[tuple[str, tuple[Rule, ...]], ...], lang: str) -> ClauseMatcher:
     """Markers and the clauses' not-evidence rules, in clause shape for ClauseMatcher."""
     spec = load_provision_spec()
     shaped = [
-        ClauseSpec(m, {"en": m}, "", "", (ElementSpec(m, {"en": m}, True, spec.markers[m]),), (),
-                   {"en": ""})
+        ClauseSpec(
+            m,
+            {"en": m},
+            "",
+            "",
+            (ElementSpec(m, {"en": m}, True, spec.markers[m]),),
+            (),
+            {"en": ""},
+        )
         for m in _MARKERS
     ]
     for clause_id, rules in not_evidence:
         element = ElementSpec("not_evidence", {"en": "not evidence"}, True, rules)
-        shaped.append(ClauseSpec(_NOT_EVIDENCE + clause_id, {"en": clause_id}, "", "",
-                                 (element,), (), {"en": ""}))
+        shaped.append(
+            ClauseSpec(
+                _NOT_EVIDENCE + clause_id, {"en": clause_id}, "", "", (element,), (), {"en": ""}
+            )
+        )
     return ClauseMatcher(shaped, lang)
 
 
@@ -194,9 +215,7 @@ def attached_annexes(segmented: SegmentedDocument, spec: ProvisionSpec) -> set[s
     return found
 
 
-def analyse_provisions(
-    segmented: SegmentedDocument, clauses: Sequence[ClauseSpec]
-) -> Provisions:
+def analyse_provisions(segmented: SegmentedDocument, clauses: Sequence[ClauseSpec]) -> Provisions:
     spec = load_provision_spec()
     sentences = segmented.sentences
     n = len(sentences)
@@ -214,7 +233,7 @@ def analyse_provisions(
         keys,
         parts | fired.get("recital", zeros),
         fired.get("definition", zeros) | fired.get("blank", zeros),
-        {k[len(_NOT_EVIDENCE):]: v for k, v in fired.items() if k.startswith(_NOT_EVIDENCE)},
+        {k[len(_NOT_EVIDENCE) :]: v for k, v in fired.items() if k.startswith(_NOT_EVIDENCE)},
     )
     for i, sentence in enumerate(sentences):
         for m in spec.limited_by.finditer(sentence.text):
@@ -239,7 +258,8 @@ def annex_concern_title(annex: str, lang: str) -> str:
     return (spec.concern_title.get(lang) or spec.concern_title["en"]).format(annex=annex)
 
 
-def annex_warning(annex: str, clauses: list[str], where: str, lang: str = "en") -> str:
+def annex_warning(concern: str, clauses: list[str], where: str, lang: str = "en") -> str:
+    """The report warning for one missing annex; ``concern`` is its concern title."""
     spec = load_provision_spec()
     text = spec.warning.get(lang) or spec.warning["en"]
-    return text.format(annex=annex, clauses=", ".join(clauses), where=where)
+    return text.format(concern=concern, clauses=", ".join(clauses), where=where)

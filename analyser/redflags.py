@@ -13,6 +13,7 @@ they do for clauses.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -45,7 +46,10 @@ SEVERITIES = ("high", "medium", "low")
 SCOPES = ("document", "section")
 MAX_EVIDENCE = 4  # quotes per flag: enough to find every place, short enough to read
 _CLEAR_PREFIX = "clear:"  # element ids of clears inside the clause-shaped spec
-_FLAG_KEYS = {"id", "title", "severity", "why", "check", "signals", "clears", "default", "source"}
+_FLAG_KEYS = {
+    "id", "title", "severity", "why", "check", "signals", "clears", "default", "source",
+    "contradicts",
+}
 _SIGNAL_KEYS = {"id", "title", "rules", "unless_found", "only_with", "unless_clause_element"}
 _ARTICLE_KEY = re.compile(
     r"^\s*((?:article|artikkel|section|clause|chapter|kapittel|punkt|art\.|§)?\s*\d+)",
@@ -84,6 +88,7 @@ class FlagSpec:
     clears: tuple[Clear, ...] = ()
     default: bool = True
     path: str = ""
+    contradicts: str | None = None  # the framework clause this flag undermines
 
     def as_clause(self) -> ClauseSpec:
         """The flag in clause shape, so that ClauseMatcher can match its rules."""
@@ -260,6 +265,11 @@ def _parse_flag(path: Path, node: Any, countries: dict[str, Any]) -> FlagSpec:
             if ref not in signal_ids or ref == s.id:
                 raise _fail(path, node, f"signal {s.id}: only_with {ref!r} is not another "
                             f"signal of flag {flag_id}")
+    contradicts = node.get("contradicts")
+    if contradicts is not None and (
+        not isinstance(contradicts, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", contradicts)
+    ):
+        raise _fail(path, node, f"flag {flag_id}: contradicts must be a clause id")
     return FlagSpec(
         id=flag_id,
         title=_title(path, node, node["title"], f"flag {flag_id} title"),
@@ -273,6 +283,7 @@ def _parse_flag(path: Path, node: Any, countries: dict[str, Any]) -> FlagSpec:
         clears=tuple(clears),
         default=bool(node.get("default", True)),
         path=str(path),
+        contradicts=contradicts,
     )
 
 
@@ -430,3 +441,22 @@ def detect_red_flags(
             evidence, why,
         ))
     return flags
+
+
+def mark_contradicted_clauses(
+    clauses: Sequence[ClauseResult], flags: Sequence[RedFlag], profile: Profile
+) -> list[ClauseResult]:
+    """Each clause with the ids of the raised red flags that contradict it.
+
+    A data-management clause judged present while a HIGH flag says all data stays with the
+    partner must not look like a plain green "present": the flag travels with the clause.
+    """
+    flag_set = load_flag_set(tuple(getattr(profile, "red_flag_files", ())))
+    against: dict[str, list[str]] = defaultdict(list)
+    for flag in flags:
+        spec = flag_set.flags.get(flag.id)
+        if spec is not None and spec.contradicts:
+            against[spec.contradicts].append(flag.id)
+    return [
+        dataclasses.replace(c, flags=against[c.id]) if against.get(c.id) else c for c in clauses
+    ]

@@ -73,6 +73,9 @@ class ClauseResult:
     status_before_revisions: Status | None = None
     revision_effect: RevisionEffect | None = None
     revision_evidence: list[RevisionEvidence] = field(default_factory=list)
+    # Ids of the red flags that contradict this clause: a clause a HIGH flag contradicts is
+    # never shown as a plain present; the renderers show and link the flags beside the status.
+    flags: list[str] = field(default_factory=list)
 
 
 @dataclass

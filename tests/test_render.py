@@ -112,6 +112,7 @@ def make_report(name: str = "avtale-utkast.pdf") -> Report:
             confidence=0.8,
             evidence=[Evidence(text="Mutual access on equal terms.", start=3000, end=3030)],
             elements=[ElementResult("mutual_access", "Mutual access", True)],
+            flags=["military_end_use"],  # present, yet a red flag contradicts it
         ),
         ClauseResult(
             id="ipr",
@@ -190,6 +191,7 @@ def make_report(name: str = "avtale-utkast.pdf") -> Report:
         warnings=["Page 4 had no text layer; it was skipped.", "Tegn \x1b[2J fjernet & æøå"],
         tool_version="0.1.0",
         model_version="clauses-2024.11",
+        risk="high",
     )
 
 
@@ -360,3 +362,41 @@ def test_render_matches_golden(fmt: str, golden: str) -> None:
         pytest.fail(f"{path} missing; create it with UPDATE_GOLDEN=1 (see module docstring)")
     # The file ends with a newline (editors and hooks insist); render() output does not.
     assert f"{out}\n" == path.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "line_start", "risk_text"),
+    [
+        ("text", "Verdict: ", "risk HIGH"),
+        ("markdown", "- **Verdict:** ", "**risk HIGH**"),
+        ("html", '<p class="verdict', "Risk HIGH"),
+    ],
+    ids=["text", "markdown", "html"],
+)
+def test_render_verdict_line_shows_risk_first(fmt: str, line_start: str, risk_text: str) -> None:
+    out = render(make_report(), fmt)
+    verdict = next(line for line in out.splitlines() if line.lstrip().startswith(line_start))
+    assert risk_text in verdict
+    # First: before the clause-gap wording (the HTML verdict is localised, in <strong>).
+    gaps = verdict.index("<strong>") if fmt == "html" else verdict.lower().index("gaps")
+    assert verdict.index(risk_text) < gaps
+
+
+def test_render_report_without_risk_shows_no_risk() -> None:
+    report = make_report()
+    report.risk = None
+    verdict = next(ln for ln in render(report, "text").splitlines() if ln.startswith("Verdict:"))
+    assert "risk" not in verdict
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_render_flagged_present_clause_links_its_red_flag(fmt: str) -> None:
+    out = render(make_report(), fmt)
+    if fmt != "html":
+        assert "Contradicted by red flag" in out
+    if fmt == "html":
+        # The clause card links to the flag's row, which carries that id.
+        assert 'href="#r1-flag-military_end_use"' in out
+        assert '<tr id="r1-flag-military_end_use">' in out
+    elif fmt == "markdown":
+        assert "(#red-flags)" in out and "## Red flags" in out
