@@ -248,8 +248,9 @@ def test_detect_sentence_part_recitals_is_never_core(analyser_default):
     )
     report_parts = []
     for part in (None, "Recitals"):
-        doc = Document("t.txt", "t.txt", "0" * 64, "txt", *join_blocks([(text, 1, "paragraph",
-                                                                          None, None)]))
+        doc = Document(
+            "t.txt", "t.txt", "0" * 64, "txt", *join_blocks([(text, 1, "paragraph", None, None)])
+        )
         segmented = segment(doc)
         segmented.sentences = [dataclasses.replace(s, part=part) for s in segmented.sentences]
         results = detect_clauses(
@@ -361,7 +362,10 @@ def test_detect_exit_on_other_grounds_than_breach_is_partial(analyser_default, l
 @pytest.mark.parametrize(
     ("lang", "text"),
     [
-        ("en", "This Agreement may be terminated only with the written consent of the other Party."),
+        (
+            "en",
+            "This Agreement may be terminated only with the written consent of the other Party.",
+        ),
         ("nb", "Avtalen kan bare sies opp med skriftlig samtykke fra den andre parten."),
     ],
     ids=["en", "nb"],
@@ -396,8 +400,10 @@ def test_detect_exit_only_with_consent_is_a_concern(analyser_default, lang, text
     ids=["en", "nb"],
 )
 def test_detect_exit_locked_in_the_same_article_is_partial(analyser_default, lang, texts):
-    paragraphs = ["Article 10 Term and termination" if lang == "en" else "Artikkel 10 Varighet",
-                  *texts]
+    paragraphs = [
+        "Article 10 Term and termination" if lang == "en" else "Artikkel 10 Varighet",
+        *texts,
+    ]
     result = clause(analyse(analyser_default, *paragraphs, lang=lang), "exit_strategy")
     assert result.status == "partial"
     assert "no_termination_right" in {c.id for c in result.concerns}

@@ -136,8 +136,14 @@ def test_evaluate_boundary_set(runner) -> None:
     """Issue 17: 3-way status accuracy >= 0.90 on the boundary drafts (writer's labels)."""
     result = runner.invoke(
         main,
-        ["evaluate", str(BOUNDARY), "--labels", str(BOUNDARY / "labels-writer.jsonl"),
-         "--format", "json"],
+        [
+            "evaluate",
+            str(BOUNDARY),
+            "--labels",
+            str(BOUNDARY / "labels-writer.jsonl"),
+            "--format",
+            "json",
+        ],
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)

@@ -41,12 +41,21 @@ def test_provisions_key(section, part, key):
 @pytest.mark.parametrize(
     ("paragraphs", "limited", "limiter"),
     [
-        (["Article 9 Publication", "Subject to clause 12, the University may publish."],
-         "|9", "|12"),
-        (["Article 4 Review", "Notwithstanding Article 3, no findings may be published."],
-         "|3", "|4"),
-        (["Artikkel 4 Gjennomgang", "Uten hensyn til artikkel 3 kan ingenting publiseres."],
-         "|3", "|4"),
+        (
+            ["Article 9 Publication", "Subject to clause 12, the University may publish."],
+            "|9",
+            "|12",
+        ),
+        (
+            ["Article 4 Review", "Notwithstanding Article 3, no findings may be published."],
+            "|3",
+            "|4",
+        ),
+        (
+            ["Artikkel 4 Gjennomgang", "Uten hensyn til artikkel 3 kan ingenting publiseres."],
+            "|3",
+            "|4",
+        ),
     ],
     ids=["subject-to", "notwithstanding", "nb-uten-hensyn-til"],
 )
@@ -96,7 +105,7 @@ def _write_spec(tmp_path: Path, edit) -> Path:
         (lambda t: t.replace("recital:", "recitals:", 1), "unknown key"),
         (lambda t: t.replace("  overrides:", "  override:", 1), "references needs exactly"),
         (lambda t: t.replace("{concern} ({where})", "{annexe} ({where})", 1), "placeholder"),
-        (lambda t: t.replace("  words: [annex", "  words: [\"\", annex", 1), "list of words"),
+        (lambda t: t.replace("  words: [annex", '  words: ["", annex', 1), "list of words"),
     ],
     ids=["unknown-key", "reference-keys", "bad-placeholder", "empty-word"],
 )

@@ -12,8 +12,14 @@ from analyser.profiles import load_profile
 from analyser.report import ClauseResult, RedFlag
 from analyser.risk import DEFAULT_RISK_RULE, parse_risk_rule
 
-IDS = ["fundamental_values", "academic_freedom", "reciprocity", "ipr", "data_management",
-       "exit_strategy"]
+IDS = [
+    "fundamental_values",
+    "academic_freedom",
+    "reciprocity",
+    "ipr",
+    "data_management",
+    "exit_strategy",
+]
 
 
 def _clauses(missing: int = 0, partial: int = 0) -> list[ClauseResult]:
@@ -39,8 +45,17 @@ def _flags(*severities: str) -> list[RedFlag]:
         (_clauses(partial=3), _flags(), "medium"),
         (_clauses(partial=2), _flags("low"), "low"),
     ],
-    ids=["clean", "low-flag", "high-flag", "high-flag-gaps", "three-flags", "medium-flag",
-         "one-missing", "three-partial", "two-partial"],
+    ids=[
+        "clean",
+        "low-flag",
+        "high-flag",
+        "high-flag-gaps",
+        "three-flags",
+        "medium-flag",
+        "one-missing",
+        "three-partial",
+        "two-partial",
+    ],
 )
 def test_risk_default_rule(clauses, flags, risk):
     assert DEFAULT_RISK_RULE.assess(clauses, flags) == risk
@@ -58,16 +73,17 @@ def test_risk_condition_needs_all_its_keys():
         {"high": [{"missing_any_of": ["exit_strategy"], "red_flag_severity": "medium"}]},
         set(IDS),
     )
-    exit_missing = [c if c.id != "exit_strategy" else ClauseResult(c.id, c.title, "missing", 1.0)
-                    for c in _clauses()]
+    exit_missing = [
+        c if c.id != "exit_strategy" else ClauseResult(c.id, c.title, "missing", 1.0)
+        for c in _clauses()
+    ]
     assert rule.assess(exit_missing, _flags()) == "low"
     assert rule.assess(_clauses(), _flags("medium")) == "low"
     assert rule.assess(exit_missing, _flags("high")) == "high"
 
 
 def test_risk_contradicted_clause_condition():
-    rule = parse_risk_rule(Path("p.yaml"), {"medium": [{"contradicted_any_of": ["ipr"]}]},
-                           set(IDS))
+    rule = parse_risk_rule(Path("p.yaml"), {"medium": [{"contradicted_any_of": ["ipr"]}]}, set(IDS))
     clauses = _clauses()
     assert rule.assess(clauses, []) == "low"
     clauses[3].flags = ["one_sided_ip"]
@@ -145,9 +161,11 @@ def test_risk_high_red_flags_make_the_report_high_and_the_clause_carries_the_fla
     assert report.to_dict()["risk"] == "high"
     raised = {f.id for f in report.red_flags}
     by_id = {c.id: c for c in report.clauses}
-    for flag_id, clause_id in [("data_transfer_abroad", "data_management"),
-                               ("one_sided_ip", "ipr"),
-                               ("publication_approval", "academic_freedom")]:
+    for flag_id, clause_id in [
+        ("data_transfer_abroad", "data_management"),
+        ("one_sided_ip", "ipr"),
+        ("publication_approval", "academic_freedom"),
+    ]:
         if flag_id in raised:
             assert flag_id in by_id[clause_id].flags
     assert "data_transfer_abroad" in raised
