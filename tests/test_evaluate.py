@@ -121,6 +121,9 @@ def test_evaluate_boundary_set_is_labelled_and_kept_out_of_training() -> None:
 
     docs = read_labels(BOUNDARY / "labels-writer.jsonl", BOUNDARY)
     assert len(docs) >= 40 and all(len(d.statuses) == 6 for d in docs)
+    for name in ("labels-a.jsonl", "labels-b.jsonl", "labels-adjudicated.jsonl"):
+        other = read_labels(BOUNDARY / name, BOUNDARY)
+        assert {d.key for d in other} == {d.key for d in docs}, name
     assert len(list(BOUNDARY.glob("*.txt"))) == len(docs)
     training = " ".join(" ".join(p.text.split()) for p in load_passages())
     for doc in docs:
@@ -133,14 +136,15 @@ def test_evaluate_boundary_set_is_labelled_and_kept_out_of_training() -> None:
 
 @pytest.mark.slow
 def test_evaluate_boundary_set(runner) -> None:
-    """Issue 17: 3-way status accuracy >= 0.90 on the boundary drafts (writer's labels)."""
+    """Issue 17: 3-way status accuracy >= 0.90 on the boundary drafts (adjudicated labels of
+    the writer and two blind annotators)."""
     result = runner.invoke(
         main,
         [
             "evaluate",
             str(BOUNDARY),
             "--labels",
-            str(BOUNDARY / "labels-writer.jsonl"),
+            str(BOUNDARY / "labels-adjudicated.jsonl"),
             "--format",
             "json",
         ],
