@@ -154,7 +154,23 @@ def _is_candidate(path: Path) -> bool:
     )
 
 
-def _walk(folder: Path, exclude: Path | None) -> list[Path]:
+def _own_output(path: Path, exclude: Path | None) -> bool:
+    """A report this tool wrote ("mou.pdf.txt") in the output folder: never an input."""
+    if exclude is None or path.parent.resolve() != exclude:
+        return False
+    return Path(path.stem).suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """True when a walked file, symlinks resolved, still lies under the folder being walked.
+
+    A link to /etc/passwd named "contract.txt" in a shared folder must not be read and quoted
+    in a report; links that stay inside the folder are harmless and followed.
+    """
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _walk(folder: Path, exclude: Path | None, follow_symlinks: bool = False) -> list[Path]:
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         root_path = Path(root)
@@ -163,17 +179,27 @@ def _walk(folder: Path, exclude: Path | None) -> list[Path]:
             for d in dirs
             if not d.startswith(".") and (exclude is None or (root_path / d).resolve() != exclude)
         )
-        found.extend(p for p in (root_path / f for f in sorted(files)) if _is_candidate(p))
+        found.extend(
+            p
+            for p in (root_path / f for f in sorted(files))
+            if _is_candidate(p)
+            and not _own_output(p, exclude)
+            and (follow_symlinks or not p.is_symlink() or _inside(p, folder))
+        )
     return found
 
 
-def discover(inputs: Sequence[str | Path], exclude: Path | None = None) -> list[Path]:
+def discover(
+    inputs: Sequence[str | Path], exclude: Path | None = None, follow_symlinks: bool = False
+) -> list[Path]:
     """Files to analyse: folders are walked recursively, globs expanded, files taken as given.
 
     A file named explicitly is taken whatever its extension (the extractor sniffs the bytes);
     in folders and globs only .pdf/.docx/.txt count. A path that does not exist and matches
     nothing is kept, so that it is reported as "file not found" rather than silently dropped.
-    ``exclude`` (the output folder) is never walked. The same file reached twice counts once.
+    ``exclude`` (the output folder) is never walked, and reports this tool wrote there are
+    never inputs. In folders, a symlink that leads outside the folder is skipped unless
+    ``follow_symlinks``. The same file reached twice counts once.
     """
     exclude = exclude.resolve() if exclude is not None else None
     seen: set[Path] = set()
@@ -188,7 +214,7 @@ def discover(inputs: Sequence[str | Path], exclude: Path | None = None) -> list[
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            for p in _walk(path, exclude):
+            for p in _walk(path, exclude, follow_symlinks):
                 add(p)
         elif path.exists():
             add(path)
@@ -196,7 +222,7 @@ def discover(inputs: Sequence[str | Path], exclude: Path | None = None) -> list[
             for match in sorted(glob.glob(str(raw), recursive=True)):
                 m = Path(match)
                 if m.is_dir():
-                    for p in _walk(m, exclude):
+                    for p in _walk(m, exclude, follow_symlinks):
                         add(p)
                 elif _is_candidate(m):
                     add(m)
@@ -223,7 +249,7 @@ def assign_names(paths: Sequence[Path]) -> list[str]:
             groups.setdefault(name, []).append(i)
         clashes = [idx for idx in groups.values() if len(idx) > 1]
         if not clashes:
-            return names
+            return [_fit_file_system(name) for name in names]
         progressed = False
         for idx in clashes:
             for i in idx:
@@ -241,7 +267,24 @@ def assign_names(paths: Sequence[Path]) -> list[str]:
         for n, i in enumerate(sorted(idx, key=lambda j: str(paths[j])), start=1):
             if n > 1:
                 names[i] = f"{names[i]}~{n}"
-    return names
+    return [_fit_file_system(name) for name in names]
+
+
+# File systems allow 255 bytes per name; the report adds ".json" or ".html" and the atomic
+# write a temporary prefix, so longer names are cut and made unique by a hash of the whole.
+_MAX_NAME_BYTES = 200
+
+
+def _fit_file_system(name: str) -> str:
+    """``name`` itself, or a shortened name that is still unique and the same on every run."""
+    encoded = name.encode("utf-8")
+    if len(encoded) <= _MAX_NAME_BYTES:
+        return name
+    digest = hashlib.sha256(encoded).hexdigest()[:10]
+    suffix = Path(name).suffix[:10]  # kept, so "mou.pdf.txt" still reads as a report of a PDF
+    room = _MAX_NAME_BYTES - 11 - len(suffix.encode("utf-8"))
+    head = encoded[:room].decode("utf-8", "ignore")
+    return f"{head}~{digest}{suffix}"
 
 
 def file_sha256(path: Path) -> str:

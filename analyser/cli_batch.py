@@ -57,6 +57,12 @@ _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024
 @click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
 @click.option("--force", is_flag=True, help="Redo documents that already have a valid report.")
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Also read files in the folders that are symlinks to places outside them "
+    "(skipped by default).",
+)
 @limit_options
 def batch(
     paths: tuple[str, ...],
@@ -67,6 +73,7 @@ def batch(
     profile: str | None,
     no_model: bool,
     force: bool,
+    follow_symlinks: bool,
     limits: Limits,
 ) -> None:
     """Analyse every PDF/DOCX/TXT under PATHS (folders, files or globs) in parallel.
@@ -78,7 +85,9 @@ def batch(
     profile (--force redoes them), so an interrupted batch finishes only the rest.
 
     Exit codes: 0 all analysed; 2 usage error; 3 some documents could not be read (listed in
-    the summary with the reason; every other document still has its report); 4 model unusable.
+    the summary with the reason; every other document still has its report); 4 model unusable;
+    5 the output folder cannot be written (checked before analysing). The tool's own reports
+    in OUT are never inputs; names too long for the file system are shortened.
     """
     from analyser.engine import command_epoch
 
@@ -89,7 +98,11 @@ def batch(
         fmt = parse_formats(formats)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--format") from e
-    files = discover(paths, exclude=out_dir)
+    try:
+        check_writable(out_dir / "summary.csv")  # before any document is analysed
+    except AnalyserError as e:
+        raise fail(e) from e
+    files = discover(paths, exclude=out_dir, follow_symlinks=follow_symlinks)
     if not files:
         raise click.UsageError("no PDF, DOCX or TXT files found in the given paths")
     options = BatchOptions(out_dir, jobs, timeout, fmt, profile, not no_model, force, limits, epoch)

@@ -336,3 +336,46 @@ def test_killed_batch_resumes_with_only_the_rest(folder, tmp_path):
     remaining = len(good) - len(done_before)
     assert f"{remaining} analysed, {len(done_before)} already done" in rerun.stdout
     assert {p.name.removesuffix(".json") for p in out.glob("*.json")} == set(good)
+
+
+# --- operator paths (issue 13) ----------------------------------------------------------
+
+
+def _operator_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir(parents=True)
+    sample = REPO / "samples" / "mou-fjordvik-kilimani.txt"
+    shutil.copy(sample, folder / "mou.txt")
+    shutil.copy(sample, folder / ("x" * 250 + ".txt"))  # 254 characters: the report's is 259
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("Article 1 Data. The password is hunter2.\n", encoding="utf-8")
+    (folder / "link.txt").symlink_to(secret)
+    return folder
+
+
+def test_batch_long_names_symlinks_and_own_outputs(runner, tmp_path: Path) -> None:
+    folder = _operator_folder(tmp_path)
+    result = runner.invoke(batch, [str(folder), "--out", str(folder), "--format", "json,text"])
+    assert result.exit_code == 0, result.output
+    assert "2 documents: 2 analysed" in result.output  # the link out of the folder is skipped
+    reports = sorted(p.name for p in folder.glob("*.json"))
+    assert len(reports) == 2 and all(len(name.encode()) <= 255 for name in reports)
+    assert "hunter2" not in "".join(p.read_text(encoding="utf-8") for p in folder.glob("*.json"))
+    again = runner.invoke(batch, [str(folder), "--out", str(folder), "--format", "json,text"])
+    assert again.exit_code == 0, again.output
+    assert "2 documents: 0 analysed, 2 already done" in again.output  # its own reports not read
+    fresh = _operator_folder(tmp_path / "fresh")
+    followed = runner.invoke(
+        batch, [str(fresh), "--out", str(tmp_path / "o2"), "--follow-symlinks"]
+    )
+    assert "3 documents: 3 analysed" in followed.output, followed.output
+
+
+def test_batch_unwritable_output_folder_is_exit_5_before_analysing(runner, tmp_path: Path) -> None:
+    folder = _operator_folder(tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(batch, [str(folder), "--out", str(blocker / "out")])
+    assert result.exit_code == 5, result.output
+    assert "Traceback" not in result.output and "analysed" not in result.output
