@@ -155,7 +155,6 @@ class BodyLimit:
             await send_json(send, 413, self.message)
             return
         received = 0
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal received
@@ -166,17 +165,38 @@ class BodyLimit:
                     raise BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        await _answer_unless_started(
+            self.app, scope, counting_receive, send, BodyTooLarge, 413, self.message
+        )
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await send_json(send, 413, self.message, close=True)
+
+async def _answer_unless_started(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    error: type[Exception],
+    status: int,
+    detail: str,
+) -> None:
+    """Run ``app``; when it raises ``error`` before any response began, answer ``status``.
+
+    Shared by the body guards: once the application has started its response, a second one
+    cannot be sent, so the error then only ends the request.
+    """
+    started = False
+
+    async def tracking_send(message: Message) -> None:
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, receive, tracking_send)
+    except error:
+        if not started:
+            await send_json(send, status, detail, close=True)
 
 
 class SlowBody:
@@ -195,7 +215,6 @@ class SlowBody:
         if scope["type"] != "http" or scope.get("method") not in UNSAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        started = False
         body_done = False
 
         async def timed_receive() -> Message:
@@ -210,18 +229,8 @@ class SlowBody:
                 body_done = True
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, timed_receive, tracking_send)
-        except BodyStalled:
-            if not started:
-                detail = f"The upload stalled (no data for {self.idle_timeout:g} s)."
-                await send_json(send, 408, detail, close=True)
+        detail = f"The upload stalled (no data for {self.idle_timeout:g} s)."
+        await _answer_unless_started(self.app, scope, timed_receive, send, BodyStalled, 408, detail)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
