@@ -426,6 +426,26 @@ def test_security_throttle_backs_off_and_forgets_on_success() -> None:
     assert throttle.failed("a") == 0.0
 
 
+def test_security_sessions_and_throttle_stay_bounded() -> None:
+    """A flood of sign-ins or of failing addresses cannot grow the server's memory: the least
+    recently used entry is forgotten first."""
+    from analyser.web.security import LoginThrottle, Sessions
+
+    sessions = Sessions(max_sessions=2)
+    first, second = sessions.create(), sessions.create()
+    assert sessions.valid(first)  # first is now the more recently used
+    third = sessions.create()
+    assert sessions.valid(first) and sessions.valid(third)
+    assert not sessions.valid(second)
+
+    throttle = LoginThrottle(free_failures=0, base_seconds=5, max_clients=2)
+    throttle.failed("a")
+    throttle.failed("b")
+    throttle.failed("c")
+    assert throttle.retry_after("a") == 0  # forgotten
+    assert throttle.retry_after("b") > 0 and throttle.retry_after("c") > 0
+
+
 # ---------------------------------------------------------------------------- headers
 
 

@@ -31,7 +31,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 Scope = MutableMapping[str, Any]
@@ -297,6 +297,36 @@ def bearer_ok(token: str, authorization: str | None) -> bool:
     )
 
 
+V = TypeVar("V")
+
+
+class _BoundedLru(Generic[V]):
+    """A thread-safe map that keeps at most ``capacity`` entries, dropping the least recently
+    stored or touched one first.
+
+    Sign-in sessions and failed-login counters are both keyed by something a client chooses
+    to send; bounding them is what stops a flood of requests from filling the server's memory.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[str, V] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> V | None:
+        return self._entries.get(key)
+
+    def put(self, key: str, value: V) -> None:
+        """Store (or replace) ``key`` as the most recently used entry; caller holds ``lock``."""
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
+
+    def pop(self, key: str) -> V | None:
+        return self._entries.pop(key, None)
+
+
 class Sessions:
     """Sign-in sessions held by this server process.
 
@@ -318,8 +348,7 @@ class Sessions:
         self.absolute_seconds = absolute_seconds
         self.max_sessions = max_sessions
         self.clock = clock
-        self._sessions: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._sessions: _BoundedLru[tuple[float, float]] = _BoundedLru(max_sessions)
 
     @staticmethod
     def _key(session_id: str) -> str:
@@ -328,10 +357,8 @@ class Sessions:
     def create(self) -> str:
         session_id = secrets.token_urlsafe(32)
         now = self.clock()
-        with self._lock:
-            self._sessions[self._key(session_id)] = (now, now)
-            while len(self._sessions) > self.max_sessions:
-                self._sessions.popitem(last=False)
+        with self._sessions.lock:
+            self._sessions.put(self._key(session_id), (now, now))
         return session_id
 
     def valid(self, session_id: str | None) -> bool:
@@ -340,22 +367,21 @@ class Sessions:
             return False
         key = self._key(session_id)
         now = self.clock()
-        with self._lock:
+        with self._sessions.lock:
             times = self._sessions.get(key)
             if times is None:
                 return False
             issued, last_used = times
             if now - issued > self.absolute_seconds or now - last_used > self.idle_seconds:
-                del self._sessions[key]
+                self._sessions.pop(key)
                 return False
-            self._sessions[key] = (issued, now)
-            self._sessions.move_to_end(key)
+            self._sessions.put(key, (issued, now))
             return True
 
     def revoke(self, session_id: str | None) -> None:
         if session_id:
-            with self._lock:
-                self._sessions.pop(self._key(session_id), None)
+            with self._sessions.lock:
+                self._sessions.pop(self._key(session_id))
 
 
 class LoginThrottle:
@@ -363,8 +389,8 @@ class LoginThrottle:
 
     The first ``free_failures`` failures cost nothing (a mistyped token); after that each
     failure locks the address out for ``base_seconds`` doubled per further failure, up to
-    ``max_seconds``. A success clears the address. Addresses are forgotten after a day, and at
-    most ``max_clients`` are tracked.
+    ``max_seconds``. A success clears the address. At most ``max_clients`` addresses are
+    tracked; the one that failed least recently is forgotten first.
     """
 
     def __init__(
@@ -380,30 +406,27 @@ class LoginThrottle:
         self.max_seconds = max_seconds
         self.max_clients = max_clients
         self.clock = clock
-        self._clients: OrderedDict[str, tuple[int, float]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._clients: _BoundedLru[tuple[int, float]] = _BoundedLru(max_clients)
 
     def retry_after(self, client: str) -> float:
         """Seconds this client must still wait before it may try again (0 if none)."""
-        with self._lock:
-            failures, locked_until = self._clients.get(client, (0, 0.0))
+        with self._clients.lock:
+            _, locked_until = self._clients.get(client) or (0, 0.0)
         return max(0.0, locked_until - self.clock())
 
     def failed(self, client: str) -> float:
         """Record a failure; return the seconds the client must now wait."""
         now = self.clock()
-        with self._lock:
-            failures, _ = self._clients.pop(client, (0, 0.0))
+        with self._clients.lock:
+            failures, _ = self._clients.pop(client) or (0, 0.0)
             failures += 1
             wait = 0.0
             if failures > self.free_failures:
                 extra = failures - self.free_failures - 1
                 wait = min(self.max_seconds, self.base_seconds * 2 ** min(extra, 30))
-            self._clients[client] = (failures, now + wait)
-            while len(self._clients) > self.max_clients:
-                self._clients.popitem(last=False)
+            self._clients.put(client, (failures, now + wait))
         return wait
 
     def succeeded(self, client: str) -> None:
-        with self._lock:
-            self._clients.pop(client, None)
+        with self._clients.lock:
+            self._clients.pop(client)
