@@ -32,6 +32,7 @@ import signal
 import stat
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -88,6 +89,9 @@ class DocResult:
     statuses: dict[str, str] = field(default_factory=dict)
     red_flags: int = 0
     error: str | None = None
+    risk: str | None = None  # Report.risk, when the profile's risk rule set it
+    flag_severities: dict[str, int] = field(default_factory=dict)  # severity -> count
+    flag_ids: list[str] = field(default_factory=list)
     skipped: bool = False
     seconds: float = 0.0
 
@@ -339,6 +343,7 @@ def current_versions(
 
 def _row_from_report(data: dict[str, Any], path: str, name: str) -> DocResult:
     doc = data.get("document") or {}
+    flags = data.get("red_flags") or []
     return DocResult(
         path=path,
         name=name,
@@ -346,7 +351,10 @@ def _row_from_report(data: dict[str, Any], path: str, name: str) -> DocResult:
         language=str(doc.get("language", "")),
         pages=doc.get("pages"),
         statuses={c["id"]: c["status"] for c in data.get("clauses", [])},
-        red_flags=len(data.get("red_flags") or []),
+        red_flags=len(flags),
+        risk=data.get("risk"),
+        flag_severities=dict(Counter(str(f.get("severity", "")) for f in flags)),
+        flag_ids=sorted({str(f.get("id", "")) for f in flags}),
     )
 
 
@@ -552,14 +560,75 @@ def summary_csv(batch: BatchResult) -> str:
     return buffer.getvalue()
 
 
+# Worst first: sorting a clause column ascending puts missing, then partial, then present.
+_STATUS_RANK = {"missing": 0, "partial": 1, "present": 2}
+_RISK_RANK = {"high": 0, "medium": 1, "low": 2}
+_SEVERITIES = ("high", "medium", "low")
+
+
+def _verdict(row: DocResult) -> str:
+    """The document's verdict as ``Report.summary`` gives it: its worst clause status."""
+    statuses = set(row.statuses.values())
+    return next((s for s in ("missing", "partial") if s in statuses), "present")
+
+
+def _badness(row: DocResult) -> tuple[int, ...]:
+    """Sort key that puts the documents needing attention first: by risk, then by the number
+    of missing and partial clauses and of red flags; unreadable files last (they have no
+    verdict to rank by, and the summary's first line counts them)."""
+    statuses = list(row.statuses.values())
+    return (
+        int(not row.ok),
+        _RISK_RANK.get(row.risk or "", len(_RISK_RANK)),
+        -statuses.count("missing"),
+        -statuses.count("partial"),
+        -row.flag_severities.get("high", 0),
+        -row.red_flags,
+    )
+
+
+def display_names(results: Sequence[DocResult]) -> dict[str, str]:
+    """Each input's path relative to the folder all inputs share.
+
+    A head of office reads "faculty-a/mou.pdf", not a full path of the machine that ran the
+    batch (which also says more about that machine than a mailed summary should).
+    """
+    folders = [os.path.dirname(os.path.abspath(r.path)) for r in results]
+    if not folders:
+        return {}
+    try:
+        root = os.path.commonpath(folders)
+    except ValueError:  # different drives on Windows
+        return {r.path: r.name for r in results}
+    return {r.path: os.path.relpath(os.path.abspath(r.path), root) for r in results}
+
+
 def summary_html(batch: BatchResult) -> str:
+    """The head of office's overview: verdict, risk and statuses per document, worst first;
+    totals per clause and per status, a chart, filters and sorting (inline, no network)."""
     from analyser.render import ENV
 
     link_fmt = "html" if "html" in batch.formats else "json"
+    ok = [r for r in batch.results if r.ok]
+    totals = {
+        cid: {s: sum(1 for r in ok if r.statuses.get(cid) == s) for s in _STATUS_RANK}
+        for cid in batch.clause_ids
+    }
     return ENV.get_template("batch_summary.html.j2").render(
         batch=batch,
+        rows=sorted(batch.results, key=_badness),
+        names=display_names(batch.results),
+        verdict_of=_verdict,
+        totals=totals,
+        verdicts={s: sum(1 for r in ok if _verdict(r) == s) for s in _STATUS_RANK},
+        severities={s: sum(r.flag_severities.get(s, 0) for r in ok) for s in _SEVERITIES},
+        risks=sorted({r.risk for r in ok if r.risk}, key=lambda r: _RISK_RANK.get(r, 9)),
+        languages=sorted({r.language for r in ok if r.language}),
+        flags=sorted({f for r in ok for f in r.flag_ids}),
         link_ext=FORMAT_EXTENSIONS[link_fmt],
-        status_rank={"present": 0, "partial": 1, "missing": 2},
+        status_rank=_STATUS_RANK,
+        risk_rank=_RISK_RANK,
+        severity_order=_SEVERITIES,
     )
 
 

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,13 +23,20 @@ from pathlib import Path
 import pytest
 
 from analyser.batch import (
+    BatchOptions,
+    BatchResult,
+    DocResult,
     ProgressLine,
     assign_names,
     discover,
+    display_names,
     parse_formats,
+    run_batch,
     summary_csv,
+    summary_html,
 )
 from analyser.cli_batch import batch
+from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -379,3 +387,174 @@ def test_batch_unwritable_output_folder_is_exit_5_before_analysing(runner, tmp_p
     result = runner.invoke(batch, [str(folder), "--out", str(blocker / "out")])
     assert result.exit_code == 5, result.output
     assert "Traceback" not in result.output and "analysed" not in result.output
+
+
+# --------------------------------------------------------------------------- the summary for a
+# head of office: relative names, worst first, totals and filters; then in a real Chromium on
+# the batch of the shared corpus's development half.
+
+CLAUSES = ["academic_freedom", "ipr"]
+
+
+def _row(
+    path: str, statuses: tuple[str, str], risk: str | None, flags: dict[str, int]
+) -> DocResult:
+    return DocResult(
+        path=path,
+        name=Path(path).name,
+        language="en",
+        statuses=dict(zip(CLAUSES, statuses, strict=True)),
+        red_flags=sum(flags.values()),
+        risk=risk,
+        flag_severities=flags,
+        flag_ids=[f"flag_{s}" for s in flags],
+    )
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [
+        (["/srv/in/a/mou.pdf", "/srv/in/b/c/dsa.txt"], ["a/mou.pdf", "b/c/dsa.txt"]),
+        (["/srv/in/mou.pdf", "/srv/in/dsa.txt"], ["mou.pdf", "dsa.txt"]),
+        (["/srv/in/a/mou.pdf", "/srv/in/mou.pdf"], ["a/mou.pdf", "mou.pdf"]),
+    ],
+    ids=["sub-folders", "one-folder", "mixed-depth"],
+)
+def test_batch_summary_names_are_relative_to_the_shared_folder(paths, expected) -> None:
+    rows = [DocResult(path=p, name=Path(p).name) for p in paths]
+    assert [display_names(rows)[p] for p in paths] == [e.replace("/", os.sep) for e in expected]
+
+
+def test_batch_summary_puts_the_worst_first_with_totals() -> None:
+    rows = [
+        _row("/srv/in/a/fine.txt", ("present", "present"), "low", {}),
+        _row("/srv/in/a/gaps.txt", ("missing", "partial"), "medium", {"medium": 1}),
+        DocResult(path="/srv/in/b/broken.pdf", name="broken.pdf", error="truncated PDF"),
+        _row("/srv/in/b/risky.txt", ("present", "partial"), "high", {"high": 2, "low": 1}),
+        _row("/srv/in/b/holes.txt", ("missing", "missing"), "medium", {}),
+    ]
+    html = summary_html(BatchResult(rows, CLAUSES, {c: c for c in CLAUSES}, ("json",)))
+    assert "/srv/in" not in html
+    shown = re.findall(r'<td class="doc" data-sort="([^"]+)"', html)
+    assert shown == ["b/risky.txt", "b/holes.txt", "a/gaps.txt", "a/fine.txt", "b/broken.pdf"]
+    totals = dict(re.findall(r'<td data-clause="(\w+)">([^<]+)</td>', html))
+    assert totals == {
+        "academic_freedom": "✗ 2 · ◐ 0 · ✓ 2",
+        "ipr": "✗ 1 · ◐ 2 · ✓ 1",
+    }
+    verdicts = dict(re.findall(r'data-status="(\w+)">.*?</span> (\d+) ', html))
+    assert verdicts == {"missing": "2", "partial": "1", "present": "1"}
+    assert "⚑ 2 high · 1 medium · 1 low red flags" in html
+    options = re.findall(r'<option value="([^"]*)">', html)
+    assert {"high", "medium", "low", "flag_high", "failed"} <= set(options)
+
+
+@pytest.fixture(scope="module")
+def dev_summary(tmp_path_factory) -> Path:
+    """The batch summary of the development half of the shared corpus (never the held-out
+    texts), in two sub-folders so that names are relative paths."""
+    corpus = SHARED / "corpus"
+    labels = corpus / "dev-labels.jsonl"
+    if not labels.exists():
+        pytest.skip(f"shared corpus not found at {corpus}")
+    ids = {json.loads(line)["id"] for line in labels.read_text(encoding="utf-8").splitlines()}
+    root = tmp_path_factory.mktemp("dev") / "agreements"
+    dev = [p for p in sorted((corpus / "texts").glob("*.txt")) if p.stem in ids]
+    for n, path in enumerate(dev):
+        target = root / ("a" if n % 2 else "b") / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    out = root.parent / "out"
+    run_batch(sorted(root.rglob("*.txt")), BatchOptions(out_dir=out, jobs=2))
+    return out / "summary.html"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"), reason=f"{CHROMIUM} not installed"
+)
+def test_batch_summary_fits_filters_and_sorts_in_chromium(dev_summary, tmp_path) -> None:
+    """The head of office's page in a real headless Chromium at 1366 x 768: it fits, axe finds
+    nothing serious, the header stays in view, totals add up, the chart has its bars, sorting
+    a clause column puts the worst first, and every filter shows only matching rows."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python"
+    )
+    html = dev_summary.read_text(encoding="utf-8")
+    assert str(dev_summary.parents[1]) not in html, "names relative to the input folder"
+    assert "http://" not in html and "https://" not in html.replace("http://www.w3.org", "")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(dev_summary.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366, "fits 1366 px"
+        serious = [
+            v["id"]
+            for v in axe_module.Axe().run(page).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == []
+        # The README's picture (kept when ANALYSER_SCREENSHOTS names a folder, see
+        # docs/screenshots/regenerate.sh); it must not be blank.
+        shots = Path(os.environ.get("ANALYSER_SCREENSHOTS") or tmp_path)
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "batch-summary.png"))
+        assert (shots / "batch-summary.png").stat().st_size > 10_000
+        rows = page.locator("#matrix tbody tr")
+        total = rows.count()
+        assert total == 25
+        assert all(
+            n.startswith(("a/", "b/")) for n in page.locator("#matrix td.doc a").all_inner_texts()
+        )
+        # Totals per clause and per status add up to the documents; a bar per clause.
+        for cell in page.locator("#clause-totals td[data-clause]").all_inner_texts():
+            assert sum(int(n) for n in re.findall(r"\d+", cell)) == total
+        assert page.locator("#chart rect.bar").evaluate_all(
+            "bars => new Set(bars.map(b => b.dataset.clause)).size"
+        ) == len(page.locator("#clause-totals td[data-clause]").all_inner_texts())
+        statuses = page.locator("#status-totals li[data-status]").all_inner_texts()
+        assert sum(int(re.search(r"\d+", t).group()) for t in statuses) == total
+        # The header stays in view when the table scrolls.
+        page.mouse.wheel(0, 1500)
+        page.wait_for_function("window.scrollY > 600")
+        top = page.locator("#matrix thead th").first.evaluate(
+            "el => el.getBoundingClientRect().top"
+        )
+        assert abs(top) < 2, "sticky header"
+        # Rows come worst first: no document's risk is lower than the next one's.
+        rank = {"high": 0, "medium": 1, "low": 2, "–": 3}
+        risks = [rank[t.strip().lower()] for t in rows.locator("td:nth-child(3)").all_inner_texts()]
+        assert risks == sorted(risks)
+        # Sorting a clause column puts the worst first.
+        header = page.locator("#matrix thead th", has_text="Academic freedom")
+        column = page.locator("#matrix thead th").all_inner_texts().index(header.inner_text())
+        header.locator("button").click()
+        assert header.get_attribute("aria-sort") == "ascending"
+        ranks = {"Missing": 0, "Partial": 1, "Present": 2}
+        cells = rows.locator(f"td:nth-child({column + 1})").all_inner_texts()
+        order = [ranks[c.split()[-1]] for c in cells]
+        assert order == sorted(order) and order[0] == 0
+        # Filters by verdict, risk, language and red flag; the count says what is shown.
+        shown = page.locator("#matrix tbody tr:not([hidden])")
+        for select, column in (("#filter-status", 2), ("#filter-risk", 3), ("#filter-language", 4)):
+            value = page.locator(f"{select} option").nth(1).get_attribute("value")
+            label = page.locator(f"{select} option").nth(1).inner_text()
+            page.select_option(select, value)
+            assert 0 < shown.count() < total, select
+            texts = shown.locator(f"td:nth-child({column})").all_inner_texts()
+            assert all(label.lower() in t.lower() for t in texts), (select, label, texts)
+            assert page.locator("#shown").inner_text() == f"{shown.count()} shown"
+            page.select_option(select, "")
+        assert shown.count() == total
+        page.select_option("#filter-flag", "any")
+        assert 0 < shown.count() < total
+        assert all(t != "0" for t in shown.locator("td:nth-last-child(1)").all_inner_texts())
+        page.select_option("#filter-flag", "none")
+        assert all(t == "0" for t in shown.locator("td:nth-last-child(1)").all_inner_texts())
+        browser.close()
