@@ -17,11 +17,12 @@ import click
 from analyser import __version__
 from analyser.cli_common import EXIT_GAPS, EXIT_UNREADABLE, fail
 from analyser.errors import AnalyserError
+from analyser.i18n import UI_LANGUAGES
 from analyser.limits import Limits, limit_options
 from analyser.output import check_writable, write_atomically
 from analyser.printable import printable
 
-FORMATS = ("text", "json", "markdown", "html")
+FORMATS = ("text", "json", "markdown", "html", "pdf")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -48,13 +49,21 @@ def main() -> None:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format.",
+    help="Report format. html includes the document with its findings marked; pdf is the "
+    "HTML report laid out on A4 (needs WeasyPrint).",
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(UI_LANGUAGES),
+    default=None,
+    help="Language of the report's labels. Default: the document's (Norwegian for a Norwegian "
+    "agreement). Quotes and suggested wording stay in the agreement's language.",
 )
 @click.option(
     "-p",
@@ -87,6 +96,7 @@ def check(
     files: tuple[Path, ...],
     fmt: str,
     output: Path | None,
+    lang: str | None,
     profile: str | None,
     fail_on: str | None,
     no_model: bool,
@@ -98,20 +108,34 @@ def check(
 
     Exit codes: 0 analysed; 1 gaps found and --fail-on asked to fail; 2 usage error;
     3 a file could not be read (the others are still reported); 5 the report could not be
-    written (checked before analysing). Each document is analysed in a worker process bounded
-    by the --max-* limits (also settable as ANALYSER_MAX_* variables): past --max-seconds or
-    --max-memory-bytes it is stopped and the document refused.
+    written (checked before analysing); 6 --format pdf without its renderer (WeasyPrint).
+    Each document is analysed in a worker process bounded by the --max-* limits (also
+    settable as ANALYSER_MAX_* variables): past --max-seconds or --max-memory-bytes it is
+    stopped and the document refused.
     """
     from analyser.engine import command_epoch
 
     epoch = command_epoch()  # first: the imports below count against the deadline
-    from analyser.engine import Engine, default_jobs, job_for_path, job_for_stream
+    from analyser.engine import (
+        Engine,
+        analyse_job,
+        analyse_job_with_view,
+        default_jobs,
+        job_for_path,
+        job_for_stream,
+    )
     from analyser.pipeline import Analyser
     from analyser.render import render, render_many
 
+    if fmt == "pdf" and output is None and sys.stdout.isatty():
+        raise click.UsageError("--format pdf writes a binary file: give -o FILE or redirect")
     try:
         if output is not None:
             check_writable(output)  # before any analysis is spent on an unwritable path
+        if fmt == "pdf":
+            from analyser.render_pdf import check_pdf_renderer
+
+            check_pdf_renderer()  # likewise: a missing renderer is found out first
         analyser = Analyser.for_profile(profile, use_model=not no_model, limits=limits, ocr=ocr)
     except AnalyserError as e:
         raise fail(e) from e
@@ -126,10 +150,18 @@ def check(
             errors[index] = e
     found = {}
     workers = min(len(jobs), default_jobs())
-    engine = Engine(analyser, jobs=workers, limits=limits, warm=len(jobs) > 1, epoch=epoch)
+    # The HTML report shows the document with its findings marked; the document itself exists
+    # only in the worker, so the worker builds that view. (On paper the quotes carry the
+    # evidence: the print stylesheet leaves the view out, so the PDF needs none.)
+    task = analyse_job_with_view if fmt == "html" else analyse_job
+    engine = Engine(analyser, task, jobs=workers, limits=limits, warm=len(jobs) > 1, epoch=epoch)
+    views = {}
     for outcome in engine.run(jobs):
         if outcome.error is None:
-            found[outcome.job.key] = outcome.value
+            if fmt == "html":
+                found[outcome.job.key], views[outcome.job.key] = outcome.value
+            else:
+                found[outcome.job.key] = outcome.value
         else:
             errors[outcome.job.key] = outcome.error
     for index in sorted(errors):
@@ -138,6 +170,7 @@ def check(
         click.echo(f"Error: {printable(errors[index])}", err=True)
     unreadable = len(errors)
     reports = [found[index] for index in sorted(found)]
+    report_views = [views.get(index) for index in sorted(found)]
     if reports:
         colour = (
             output is None
@@ -146,15 +179,26 @@ def check(
             and not os.environ.get("NO_COLOR")  # https://no-color.org
             and sys.stdout.isatty()
         )
+        shape = "html" if fmt == "pdf" else fmt
+        content: str | bytes
         if len(files) == 1:  # several files always give a list, even if only one was read
-            content = render(reports[0], fmt, colour=colour)
+            content = render(reports[0], shape, colour=colour, lang=lang, view=report_views[0])
         else:
-            content = render_many(reports, fmt)
+            content = render_many(reports, shape, lang=lang, views=report_views)
+        if fmt == "pdf":
+            from analyser.render_pdf import html_to_pdf
+
+            try:
+                content = html_to_pdf(content)
+            except AnalyserError as e:
+                raise fail(e) from e
         if output is not None:
             try:
                 write_atomically(output, content)
             except AnalyserError as e:
                 raise fail(e) from e
+        elif isinstance(content, bytes):
+            click.echo(content, nl=False)
         else:
             click.echo(content, nl=not content.endswith("\n"))
     if unreadable:

@@ -70,6 +70,7 @@ __all__ = [
     "Job",
     "Outcome",
     "analyse_job",
+    "analyse_job_with_view",
     "default_jobs",
     "human_bytes",
     "command_epoch",
@@ -122,6 +123,23 @@ def analyse_job(analyser: Analyser, job: Job) -> Any:
         return analyser.analyse_document(extract_bytes(job.data, job.name, limits=analyser.limits))
     assert job.path is not None
     return analyser.analyse_path(job.path)
+
+
+def analyse_job_with_view(analyser: Analyser, job: Job) -> tuple[Any, dict[str, Any]]:
+    """Like :func:`analyse_job`, also returning the document view of the report
+    (:func:`analyser.docview.document_view`): the HTML and PDF reports show the findings in
+    the text, and the extracted Document exists only inside the worker."""
+    from analyser.docview import document_view
+
+    if job.data is not None:
+        from analyser.extract import extract_bytes
+
+        document = extract_bytes(job.data, job.name, limits=analyser.limits)
+        report = analyser.analyse_document(document)
+    else:
+        assert job.path is not None
+        report, document = analyser.analyse_file(job.path)
+    return report, document_view(document, report.to_dict())
 
 
 def default_jobs() -> int:

@@ -142,3 +142,13 @@ class NoRevisions(AnalyserError):
     """A one-file comparison of a draft that has no pending tracked changes (a usage error)."""
 
     exit_code = 2
+
+
+class RendererMissing(AnalyserError):
+    """A report format needs a library that is not installed (``--format pdf`` and WeasyPrint).
+
+    Its own exit code: nothing is wrong with the documents or the output path; installing the
+    renderer (or choosing another format) is the fix.
+    """
+
+    exit_code = 6

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from analyser.i18n import html_lang, messages, ui_language
 from analyser.locations import cite_section
 from analyser.printable import UNPRINTABLE, printable_tree
-from analyser.report import ClauseResult, Evidence, RedFlag, Report
+from analyser.report import ClauseResult, DocumentInfo, Evidence, RedFlag, Report
 from analyser.revision_effect import revision_sentence
 
 FORMATS: tuple[str, ...] = ("text", "json", "markdown", "html")
@@ -32,20 +32,6 @@ FORMATS: tuple[str, ...] = ("text", "json", "markdown", "html")
 STATUS_LABELS: dict[str, str] = {"present": "Present", "partial": "Partial", "missing": "Missing"}
 # A shape as well as a colour, so the status never rests on colour alone (WCAG 1.4.1).
 STATUS_ICONS: dict[str, str] = {"present": "✓", "partial": "◐", "missing": "✗"}
-# Why a hidden passage was not analysed, in a reader's words (keys: document.HiddenReason).
-HIDDEN_REASONS: dict[str, str] = {
-    "hidden_run": "formatted as hidden text",
-    "invisible_colour": "same colour as its background",
-    "tiny_font": "too small to read",
-    "deleted_row": "table row deleted (tracked change)",
-    "alternate_content": "alternative content Word does not show",
-    "render_mode_invisible": "invisible text (render mode)",
-    "outside_page": "outside the page",
-    "clipped": "clipped away",
-    "optional_content_off": "in a layer that is switched off",
-    "actual_text_mismatch": "text layer differs from the printed glyphs",
-    "other": "not displayed",
-}
 HIDDEN_LISTED = 10  # passages shown in a report; the JSON lists them all
 _ANSI: dict[str, str] = {"present": "\x1b[32m", "partial": "\x1b[33m", "missing": "\x1b[31m"}
 _ANSI_RESET = "\x1b[0m"
@@ -83,11 +69,12 @@ def location(ev: Evidence | None, labels: dict[str, Any] | None = None) -> str:
     return " · ".join(parts)
 
 
-def first_location(clause: ClauseResult) -> str:
+def first_location(clause: ClauseResult, labels: dict[str, Any] | None = None) -> str:
     """Location of the best evidence, for summary tables; "–" when there is nothing to show."""
     if not clause.evidence:
         return "–"
-    return location(clause.evidence[0]) or "location unknown"
+    unknown = (labels or messages("en"))["location"]["unknown"]
+    return location(clause.evidence[0], labels) or str(unknown)
 
 
 def element_count(clause: ClauseResult) -> str:
@@ -132,8 +119,33 @@ def wrap(text: Any, indent: int = 0, width: int = 96) -> str:
     )
 
 
-def hidden_reason(reason: str) -> str:
-    return HIDDEN_REASONS.get(reason, clean(reason))
+def hidden_reason(reason: str, labels: dict[str, Any] | None = None) -> str:
+    """Why a hidden passage was not analysed, in the reader's language (messages/*.yaml)."""
+    reasons = (labels or messages("en"))["hidden_reasons"]
+    return str(reasons.get(reason) or clean(reason))
+
+
+def skipped_summary(info: DocumentInfo, labels: dict[str, Any] | None = None) -> str:
+    """ "12 running headers, 1 table of contents" in the reader's language; "" if none."""
+    kinds = (labels or messages("en"))["skipped_kinds"]
+    parts = []
+    for kind, count in info.skipped.items():
+        words = kinds.get(kind)
+        noun = words["one" if count == 1 else "many"] if words else clean(kind)
+        parts.append(f"{count} {noun}")
+    return ", ".join(parts)
+
+
+def lcfirst(text: Any) -> str:
+    """The first letter in lower case, for a label set inside a sentence ("Verdict: gaps: …")."""
+    value = str(text)
+    return value[:1].lower() + value[1:]
+
+
+def md_anchor(heading: Any) -> str:
+    """The anchor GitHub and Pandoc give a Markdown heading: "Røde flagg" -> "røde-flagg"."""
+    words = re.sub(r"[^\w\- ]", "", str(heading).strip().lower())
+    return words.replace(" ", "-")
 
 
 def shorten(text: Any, width: int = 200) -> str:
@@ -168,7 +180,7 @@ def _finalize(value: Any) -> Any:
     return Markup(cleaned) if isinstance(value, Markup) else cleaned
 
 
-def _status_painter(colour: bool) -> Callable[..., str]:
+def _status_painter(colour: bool, labels: dict[str, str] | None = None) -> Callable[..., str]:
     """Return a function that pads a status label to ``width`` and colours it if asked.
 
     Padding and casing happen before colouring so ANSI codes never upset column alignment
@@ -176,7 +188,7 @@ def _status_painter(colour: bool) -> Callable[..., str]:
     """
 
     def paint(status: str, width: int = 0, upper: bool = False) -> str:
-        label = STATUS_LABELS.get(status, clean(status))
+        label = (labels or STATUS_LABELS).get(status) or clean(status)
         label = (label.upper() if upper else label.lower()).ljust(width)
         if not colour or status not in _ANSI:
             return label
@@ -206,6 +218,9 @@ def _make_env() -> Environment:
         by_severity=by_severity,
         short_hash=short_hash,
         hidden_reason=hidden_reason,
+        skipped_summary=skipped_summary,
+        lcfirst=lcfirst,
+        md_anchor=md_anchor,
         shorten=shorten,
         html_lang=html_lang,
     )
@@ -247,10 +262,11 @@ def _render_template(
 ) -> str:
     template = ENV.get_template(_TEMPLATES[fmt])
     ui_lang = report_language(reports, lang)
+    labels = messages(ui_lang)
     out = template.render(
         reports=list(reports),
-        paint=_status_painter(colour),
-        t=messages(ui_lang),
+        paint=_status_painter(colour, labels["status"]),
+        t=labels,
         ui_lang=ui_lang,
         views=list(views) if views else None,
     )

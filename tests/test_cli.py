@@ -133,9 +133,52 @@ def test_cli_check_fail_on_passes_complete_agreement(runner) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_cli_check_html_has_the_document_view_linked_both_ways(runner, tmp_path: Path) -> None:
+    """The HTML report shows the document with its findings marked, as the web page does:
+    each quote links to its mark in the document, each mark back to its clause or flag."""
+    import re
+
+    out = tmp_path / "r.html"
+    args = ["check", str(SAMPLES / "exchange-nordhavn-hanbit.pdf"), "-f", "html", "-o", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert '<div class="docview" lang="en">' in html
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    to_marks = re.findall(r'<a class="to-doc" href="#([^"]+)"', html)
+    back = re.findall(r'<a class="hl-link[^"]*" id="([^"]+)" href="#([^"]+)"', html)
+    assert to_marks and back
+    assert set(to_marks) <= ids, "a finding links to a mark that is not there"
+    assert set(to_marks) <= {mark for mark, _ in back}
+    assert {target for _, target in back} <= ids, "a mark links back to nothing"
+    assert any(t.startswith("r1-clause-") for _, t in back)
+
+
+def test_cli_check_pdf_refused_on_a_terminal() -> None:
+    """A PDF is binary: written to a terminal it would be garbage, so exit 2 and say why."""
+    out = _run_in_terminal(
+        ["check", str(SAMPLES / "collab-lakeshore-bremnes.txt"), "-f", "pdf"], {}
+    )
+    assert "give -o FILE or redirect" in out
+    assert "Traceback" not in out
+
+
+def test_cli_check_pdf_without_renderer_exits_6(runner, tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if not installed
+    out = tmp_path / "r.pdf"
+    args = ["check", str(SAMPLES / "collab-lakeshore-bremnes.txt"), "-f", "pdf", "-o", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 6
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "WeasyPrint" in lines[0] and "Traceback" not in result.output
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     "args",
-    [["check"], ["check", "x.txt", "--format", "pdf"], ["check", "x.txt", "--fail-on", "never"]],
+    [["check"], ["check", "x.txt", "--format", "rtf"], ["check", "x.txt", "--fail-on", "never"]],
     ids=["no-file", "bad-format", "bad-fail-on"],
 )
 def test_cli_check_usage_errors_exit_2(runner, args: list[str]) -> None:

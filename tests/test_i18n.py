@@ -83,3 +83,15 @@ def test_i18n_rejects_a_missing_translation(tmp_path, monkeypatch) -> None:
             i18n.messages("nb")
     finally:
         i18n.messages.cache_clear()
+
+
+@pytest.mark.parametrize("lang", i18n.UI_LANGUAGES, ids=list(i18n.UI_LANGUAGES))
+def test_i18n_names_every_hidden_reason_and_skipped_kind(lang) -> None:
+    """A reason or kind the extractors can give must have words in every language."""
+    from typing import get_args
+
+    from analyser.document import HiddenReason, SkippedKind
+
+    labels = i18n.messages(lang)
+    assert set(labels["hidden_reasons"]) == set(get_args(HiddenReason))
+    assert set(labels["skipped_kinds"]) == set(get_args(SkippedKind))

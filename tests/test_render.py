@@ -267,7 +267,7 @@ def test_render_html_status_not_by_colour_alone() -> None:
 
 
 def test_render_markdown_escapes_document_text() -> None:
-    out = render(make_report(), "markdown")
+    out = render(make_report(), "markdown", lang="en")
     assert "<script>" not in out
     assert r"\<script\>" in out
     assert "\x1b" not in out
@@ -290,7 +290,7 @@ def test_render_text_ansi_only_with_colour(colour: bool, expect_ansi: bool) -> N
 
 
 def test_render_text_table_rows() -> None:
-    out = render(make_report(), "text")
+    out = render(make_report(), "text", lang="en")
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("Clause "))
     rows = lines[header + 2 : header + 8]
@@ -306,12 +306,12 @@ def test_render_text_table_rows() -> None:
     assert re.search(r"Reciprocity +present +0\.80 +1/1 +location unknown", out)
     assert re.search(r"Exit strategy +missing +0\.88 +– +–", out)
     # Colour must not shift columns: strip it and the table is identical.
-    assert ANSI.sub("", render(make_report(), "text", colour=True)) == out
+    assert ANSI.sub("", render(make_report(), "text", colour=True, lang="en")) == out
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=list(FORMATS))
 def test_render_many_concatenates_reports(fmt: str) -> None:
-    out = render_many([make_report("first.pdf"), make_report("second.docx")], fmt)
+    out = render_many([make_report("first.pdf"), make_report("second.docx")], fmt, lang="en")
     assert out.index("first.pdf") < out.index("second.docx")
     if fmt in ("markdown", "html"):
         head = "<!DOCTYPE html>" if fmt == "html" else "# Agreement reports (2 documents)"
@@ -374,7 +374,7 @@ def test_render_matches_golden(fmt: str, golden: str) -> None:
     ids=["text", "markdown", "html"],
 )
 def test_render_verdict_line_shows_risk_first(fmt: str, line_start: str, risk_text: str) -> None:
-    out = render(make_report(), fmt)
+    out = render(make_report(), fmt, lang="en")
     verdict = next(line for line in out.splitlines() if line.lstrip().startswith(line_start))
     assert risk_text in verdict
     # First: before the clause-gap wording (the HTML verdict is localised, in <strong>).
@@ -385,13 +385,14 @@ def test_render_verdict_line_shows_risk_first(fmt: str, line_start: str, risk_te
 def test_render_report_without_risk_shows_no_risk() -> None:
     report = make_report()
     report.risk = None
-    verdict = next(ln for ln in render(report, "text").splitlines() if ln.startswith("Verdict:"))
+    out = render(report, "text", lang="en")
+    verdict = next(ln for ln in out.splitlines() if ln.startswith("Verdict:"))
     assert "risk" not in verdict
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
 def test_render_flagged_present_clause_links_its_red_flag(fmt: str) -> None:
-    out = render(make_report(), fmt)
+    out = render(make_report(), fmt, lang="en")
     if fmt != "html":
         assert "Contradicted by red flag" in out
     if fmt == "html":
@@ -400,3 +401,74 @@ def test_render_flagged_present_clause_links_its_red_flag(fmt: str) -> None:
         assert '<tr id="r1-flag-military_end_use">' in out
     elif fmt == "markdown":
         assert "(#red-flags)" in out and "## Red flags" in out
+
+
+# --------------------------------------------------------------------------- Norwegian reports
+
+NB_SAMPLES = {
+    "pdf": "mou-fjordvik-kilimani-nb.pdf",
+    "docx": "forskningsavtale-lofoten-litoral-nb.docx",
+}
+
+
+def _leaves(node: Any, prefix: str = "") -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, f"{prefix}{key}.")
+    else:
+        yield prefix.rstrip("."), node
+
+
+def _english_only_labels() -> set[str]:
+    """Every English label (en.yaml) that Norwegian words differently, cut at its placeholders.
+
+    Fragments that Norwegian uses as well ("for", "Status") and those shorter than three
+    letters ("p.", "by": "by" is Norwegian for town) are left out; pages get their own check.
+    """
+    from analyser.i18n import messages
+
+    english, norwegian = dict(_leaves(messages("en"))), dict(_leaves(messages("nb")))
+    norwegian_text = " ".join(str(v) for v in norwegian.values())
+    found = set()
+    for key, value in english.items():
+        if value == norwegian[key]:
+            continue
+        for fragment in re.split(r"%\(\w+\)s", value):
+            fragment = fragment.strip(" :·()…,")
+            shared = re.search(rf"(?<!\w){re.escape(fragment)}(?!\w)", norwegian_text)
+            if len(fragment) >= 3 and not shared:
+                found.add(fragment)
+    return found
+
+
+@pytest.fixture(scope="module")
+def norwegian_reports(analyser_default) -> dict[str, Report]:
+    from tests.conftest import SAMPLES
+
+    return {
+        kind: analyser_default.analyse_path(SAMPLES / name) for kind, name in NB_SAMPLES.items()
+    }
+
+
+@pytest.mark.parametrize("kind", list(NB_SAMPLES), ids=list(NB_SAMPLES))
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"], ids=["text", "markdown", "html"])
+def test_render_norwegian_agreement_has_no_english_label(norwegian_reports, fmt, kind) -> None:
+    report = norwegian_reports[kind]
+    assert report.document.language == "nb"
+    out = render(report, fmt)
+    if fmt == "html":  # labels only: the CSS and markup are not read by anyone
+        out = re.sub(r"<style>.*?</style>|<[^>]+>", " ", out, flags=re.S)
+    english = [
+        label
+        for label in _english_only_labels()
+        if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", out)
+    ]
+    assert english == [], f"English labels in a Norwegian {fmt} report"
+    assert not re.search(r"(?<!\w)p\. \d", out), "pages are 's.' in Norwegian"
+    assert "Avtalerapport" in out or fmt == "html"
+    # The suggested wording stays in the agreement's language (Norwegian) either way.
+    gap = next(c for c in report.clauses if c.suggestion and c.status != "present")
+    first_words = " ".join(gap.suggestion.split()[:6])
+    assert first_words in " ".join(out.split()).replace("\\", "")
+    english_ui = render(report, fmt, lang="en")
+    assert first_words in " ".join(english_ui.split()).replace("\\", "")
