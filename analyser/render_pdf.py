@@ -20,6 +20,7 @@ exit 6.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from analyser.errors import RendererMissing
@@ -47,6 +48,16 @@ def _weasyprint() -> Any:
 def check_pdf_renderer() -> None:
     """Raise :class:`RendererMissing` unless a PDF can be made; called before any analysis."""
     _weasyprint()
+
+
+@cache
+def pdf_renderer_available() -> bool:
+    """Whether PDFs can be made here (the web page offers the PDF download only then)."""
+    try:
+        _weasyprint()
+    except RendererMissing:
+        return False
+    return True
 
 
 def local_only_fetcher() -> Any:
