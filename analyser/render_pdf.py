@@ -52,12 +52,18 @@ def check_pdf_renderer() -> None:
 
 @cache
 def pdf_renderer_available() -> bool:
-    """Whether PDFs can be made here (the web page offers the PDF download only then)."""
+    """Whether WeasyPrint is installed (the web page offers the PDF download only then).
+
+    Looked up, not imported: importing WeasyPrint takes about a second, which the first report
+    page of a server should not wait for. A missing Pango still shows, as one line, when a PDF
+    is asked for (:func:`html_to_pdf` raises :class:`RendererMissing`).
+    """
+    from importlib.util import find_spec
+
     try:
-        _weasyprint()
-    except RendererMissing:
+        return find_spec("weasyprint") is not None
+    except ValueError:  # imported before and removed again: treat as absent
         return False
-    return True
 
 
 def local_only_fetcher() -> Any:
