@@ -472,3 +472,12 @@ def test_render_norwegian_agreement_has_no_english_label(norwegian_reports, fmt,
     assert first_words in " ".join(out.split()).replace("\\", "")
     english_ui = render(report, fmt, lang="en")
     assert first_words in " ".join(english_ui.split()).replace("\\", "")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"], ids=["text", "markdown", "html"])
+def test_render_locations_in_the_report_language(fmt) -> None:
+    """Page and bare clause numbers are cited in the labels' language: "s. 3 · pkt. 4.1"."""
+    norwegian = render(make_report(), fmt)  # the document is Norwegian
+    english = render(make_report(), fmt, lang="en")
+    assert "s. 3 · pkt. 4.1 Akademisk frihet" in norwegian
+    assert "p. 3 · cl. 4.1 Akademisk frihet" in english
