@@ -102,7 +102,14 @@ def _read_json_report(path: Path) -> dict[str, Any]:
 @dataclass
 class Quote:
     text: str
-    location: str = ""
+    location: str = ""  # "p. 2 · Article 3(1)", in English (JSON); the reports localise it
+    page: int | None = None
+    section: str = ""  # the section as cited ("Article 3(1)")
+
+    def where(self, labels: dict[str, Any]) -> str:
+        """The location in the words of ``labels`` (analyser.i18n.messages): "s. 2 · …"."""
+        page = f"{labels['location']['page']} {self.page}" if self.page is not None else ""
+        return " · ".join(p for p in (page, self.section) if p)
 
 
 @dataclass
@@ -150,6 +157,10 @@ class Comparison:
     text_changes: list[Any] = field(default_factory=list)  # text_diff.TextChange
     similarity: float | None = None  # share of common words; None when a side was JSON
     warnings: list[str] = field(default_factory=list)
+    language: str | None = None  # the new version's; the rendered labels follow it
+    # The English "different agreements" warning among ``warnings``, which the reports say in
+    # their own language (messages: compare.unrelated); not part of the JSON.
+    unrelated_warning: str | None = None
 
     @property
     def gaps_closed(self) -> list[ClauseChange]:
@@ -184,6 +195,7 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["unrelated_warning"]
         if self.similarity is None:
             del data["similarity"]
         for clause, obj in zip(data["clauses"], self.clauses, strict=True):
@@ -211,8 +223,17 @@ def _location(ev: dict[str, Any]) -> str:
     if ev.get("page") is not None:
         parts.append(f"p. {ev['page']}")
     if ev.get("section"):
-        parts.append(cite_section(str(ev["section"]), "§"))
+        parts.append(_cite(ev))
     return " · ".join(parts)
+
+
+def _cite(ev: dict[str, Any]) -> str:
+    return cite_section(str(ev["section"]), "§") if ev.get("section") else ""
+
+
+def _quote(text: str, ev: dict[str, Any]) -> Quote:
+    page = ev.get("page")
+    return Quote(text, _location(ev), page if isinstance(page, int) else None, _cite(ev))
 
 
 def _quotes(clause: dict[str, Any] | None) -> dict[str, Quote]:
@@ -223,7 +244,7 @@ def _quotes(clause: dict[str, Any] | None) -> dict[str, Quote]:
     for ev in clause.get("evidence") or []:
         key = _norm(ev.get("text", ""))
         if key and key not in out:
-            out[key] = Quote(key, _location(ev))
+            out[key] = _quote(key, ev)
     return out
 
 
@@ -267,10 +288,11 @@ def _add_text_diff(comparison: Comparison, diff: TextDiff) -> None:
     comparison.text_changes = diff.changes
     comparison.similarity = diff.similarity
     if diff.different_agreements:
-        comparison.warnings.append(
+        comparison.unrelated_warning = (
             f"the two files share only {diff.similarity:.0%} of their text: they look like "
             "different agreements, not two versions of one"
         )
+        comparison.warnings.append(comparison.unrelated_warning)
 
 
 def compare_reports(
@@ -319,7 +341,7 @@ def compare_reports(
     new_flags = {f["id"]: f for f in new.get("red_flags") or []}
 
     def ref(flag: dict[str, Any]) -> FlagRef:
-        quotes = [Quote(_norm(e.get("text", "")), _location(e)) for e in flag.get("evidence", [])]
+        quotes = [_quote(_norm(e.get("text", "")), e) for e in flag.get("evidence", [])]
         return FlagRef(flag["id"], flag.get("title", flag["id"]), flag.get("severity", ""), quotes)
 
     old_doc, new_doc = old.get("document", {}), new.get("document", {})
@@ -331,19 +353,26 @@ def compare_reports(
         clauses=changes,
         flags_appeared=[ref(f) for k, f in new_flags.items() if k not in old_flags],
         flags_disappeared=[ref(f) for k, f in old_flags.items() if k not in new_flags],
+        language=new_doc.get("language") or old_doc.get("language"),
     )
 
 
 _TEMPLATES = {"text": "compare.txt.j2", "markdown": "compare.md.j2", "html": "compare.html.j2"}
 
 
-def render_comparison(comparison: Comparison, fmt: str) -> str:
-    """text, markdown, html (templates in analyser/templates/) or json."""
+def render_comparison(comparison: Comparison, fmt: str, lang: str | None = None) -> str:
+    """text, markdown, html (templates in analyser/templates/) or json.
+
+    Labels are in ``lang`` when given, else in the language of the new version's document.
+    """
     if fmt == "json":
         return json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False)
     if fmt not in _TEMPLATES:
         raise ValueError(f"unknown format {fmt!r}; expected text, markdown, html or json")
+    from analyser.i18n import messages, ui_language
     from analyser.render import ENV
 
+    ui_lang = ui_language(comparison.language, lang)
     template = ENV.get_template(_TEMPLATES[fmt])
-    return template.render(cmp=comparison).rstrip("\n")
+    out = template.render(cmp=comparison, t=messages(ui_lang), ui_lang=ui_lang)
+    return out.rstrip("\n")

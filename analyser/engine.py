@@ -127,8 +127,8 @@ def analyse_job(analyser: Analyser, job: Job) -> Any:
 
 def analyse_job_with_view(analyser: Analyser, job: Job) -> tuple[Any, dict[str, Any]]:
     """Like :func:`analyse_job`, also returning the document view of the report
-    (:func:`analyser.docview.document_view`): the HTML and PDF reports show the findings in
-    the text, and the extracted Document exists only inside the worker."""
+    (:func:`analyser.docview.document_view`): the HTML report shows the findings in the text,
+    and the extracted Document exists only inside the worker."""
     from analyser.docview import document_view
 
     if job.data is not None:

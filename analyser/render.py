@@ -65,7 +65,7 @@ def location(ev: Evidence | None, labels: dict[str, Any] | None = None) -> str:
     if ev.page is not None:
         parts.append(f"{words['page']} {ev.page}")
     if ev.section:
-        parts.append(cite_section(ev.section))
+        parts.append(cite_section(ev.section, words["clause"]))
     return " · ".join(parts)
 
 

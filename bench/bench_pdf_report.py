@@ -5,8 +5,9 @@ agreement. For each renderer it prints the time per report (median of ``--repeat
 first run, with its import or browser start, separately), the PDF's size, page count and page
 size, the fonts embedded (``pdffonts``, poppler-utils), whether the print stylesheet was
 honoured (the skip link and the document view, both screen-only, absent from the PDF's text;
-the verdict present), the install weight, and whether a report carrying a remote image and a
-``file:`` stylesheet made the renderer reach out (a loopback HTTP server counts the requests).
+the verdict present), whether the PDF is tagged for screen readers, the install weight, and
+whether a report carrying a remote image and a ``file:`` stylesheet made the renderer reach
+out (a loopback HTTP server counts the requests).
 
 Chromium runs as the CLI would run it: ``chromium --headless --print-to-pdf`` per report (no
 Playwright at run time). Prints figures; asserts nothing.
@@ -69,7 +70,12 @@ def pdf_facts(pdf: Path, verdict: str) -> dict[str, object]:
         fonts = sorted({ln.split()[0].split("+")[-1] for ln in fonts_out.splitlines()[2:] if ln})
     except FileNotFoundError:
         fonts = ["(pdffonts not installed)"]
+    from pypdf import PdfReader
+
+    catalogue = PdfReader(str(pdf)).trailer["/Root"]
+    marked = bool(catalogue.get("/MarkInfo", {}).get("/Marked"))
     return {
+        "tagged (screen readers)": marked and "/StructTreeRoot" in catalogue,
         "bytes": pdf.stat().st_size,
         "pages": pages,
         "page size (pt)": f"{width:.0f} x {height:.0f}",

@@ -224,3 +224,38 @@ def test_compare_malformed_report_json_is_one_line_exit_3(
     assert isinstance(result.exception, SystemExit), result.exception  # no traceback
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert "report.json" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_compare_norwegian_versions_have_no_english_label(runner, fmt):
+    """Two versions of a Norwegian agreement are compared in Norwegian (labels as data)."""
+    import re
+
+    from tests.test_render import english_only_labels
+
+    old, new = SAMPLES / "mou-fjordvik-kilimani-nb.txt", SAMPLES / "mou-fjordvik-kilimani-nb.pdf"
+    result = runner.invoke(compare, [str(old), str(new), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    if fmt == "html":
+        assert '<html lang="nb">' in out
+        out = re.sub(r"<style>.*?</style>|<[^>]+>", " ", out, flags=re.S)
+    assert "Sammenligning" in out
+    english = [
+        label
+        for label in english_only_labels()
+        if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", out)
+    ]
+    assert english == []
+
+
+def test_compare_unrelated_warning_in_the_report_language(runner):
+    """The "different agreements" warning is worded per language; the JSON keeps English."""
+    old, other = SAMPLES / "mou-fjordvik-kilimani-nb.txt", SAMPLES / "mou-nordlys-redriver-nb.pdf"
+    text = runner.invoke(compare, [str(old), str(other)])
+    assert text.exit_code == 0, text.output
+    assert "Advarsel: De to dokumentene har lite tekst felles" in text.output
+    assert "share only" not in text.output
+    data = json.loads(runner.invoke(compare, [str(old), str(other), "-f", "json"]).output)
+    assert any("look like different agreements" in w for w in data["warnings"])
+    assert "unrelated_warning" not in data

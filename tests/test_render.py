@@ -419,7 +419,7 @@ def _leaves(node: Any, prefix: str = "") -> Any:
         yield prefix.rstrip("."), node
 
 
-def _english_only_labels() -> set[str]:
+def english_only_labels() -> set[str]:
     """Every English label (en.yaml) that Norwegian words differently, cut at its placeholders.
 
     Fragments that Norwegian uses as well ("for", "Status") and those shorter than three
@@ -460,7 +460,7 @@ def test_render_norwegian_agreement_has_no_english_label(norwegian_reports, fmt,
         out = re.sub(r"<style>.*?</style>|<[^>]+>", " ", out, flags=re.S)
     english = [
         label
-        for label in _english_only_labels()
+        for label in english_only_labels()
         if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", out)
     ]
     assert english == [], f"English labels in a Norwegian {fmt} report"
@@ -472,3 +472,12 @@ def test_render_norwegian_agreement_has_no_english_label(norwegian_reports, fmt,
     assert first_words in " ".join(out.split()).replace("\\", "")
     english_ui = render(report, fmt, lang="en")
     assert first_words in " ".join(english_ui.split()).replace("\\", "")
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"], ids=["text", "markdown", "html"])
+def test_render_locations_in_the_report_language(fmt) -> None:
+    """Page and bare clause numbers are cited in the labels' language: "s. 3 · pkt. 4.1"."""
+    norwegian = render(make_report(), fmt)  # the document is Norwegian
+    english = render(make_report(), fmt, lang="en")
+    assert "s. 3 · pkt. 4.1 Akademisk frihet" in norwegian
+    assert "p. 3 · cl. 4.1 Akademisk frihet" in english

@@ -66,6 +66,21 @@ def test_render_pdf_cli_report_is_a4_with_verdict(runner, tmp_path, lang) -> Non
     # The print stylesheet applied: screen-only parts (skip link, document view) are not printed.
     assert "Skip to main content" not in text and "Gå til hovedinnholdet" not in text
     assert not list(tmp_path.glob(".report.pdf.*")), "temporary file left behind"
+    # Tagged for screen readers, in the language of its labels.
+    from pypdf import PdfReader
+
+    catalogue = PdfReader(str(out)).trailer["/Root"]
+    assert bool(catalogue["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in catalogue
+    assert catalogue["/Lang"] == lang
+
+
+@needs_renderer
+def test_render_pdf_cli_writes_to_a_pipe(runner) -> None:
+    """Standard output that is not a terminal (a pipe, a redirect) gets the PDF's bytes."""
+    result = runner.invoke(main, ["check", str(THREE_PAGES), "--format", "pdf"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith(b"%PDF-")
+    assert result.stdout_bytes.rstrip().endswith(b"%%EOF")
 
 
 class _CountingServer(http.server.BaseHTTPRequestHandler):

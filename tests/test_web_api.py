@@ -551,6 +551,50 @@ def test_report_page_shows_statuses_quotes_and_downloads(client) -> None:
     assert client.get(f"/analyses/{analysis_id}/report.exe").status_code == 404
 
 
+def test_report_download_follows_the_chosen_language(client) -> None:
+    """Downloads speak the language the adviser chose on the page; quotes stay Norwegian."""
+    analysis_id = upload(client, SAMPLES / "mou-fjordvik-kilimani-nb.pdf").json()["id"]
+    norwegian = client.get(f"/analyses/{analysis_id}/report.md").text
+    assert norwegian.startswith("# Avtalerapport: ")
+    english = client.get(f"/analyses/{analysis_id}/report.md?lang=en").text
+    assert english.startswith("# Agreement report: ")
+    assert "Partene" in english
+
+
+def test_report_pdf_download_is_a4(client, tmp_path) -> None:
+    import pypdfium2
+
+    from analyser.render_pdf import pdf_renderer_available
+
+    if not pdf_renderer_available():
+        pytest.skip("WeasyPrint not installed (pip install 'agreement-analyser[pdf]')")
+    analysis_id = upload(client, SAMPLES / "exchange-nordhavn-hanbit.pdf").json()["id"]
+    assert 'id="download-pdf"' in client.get(f"/analyses/{analysis_id}").text
+    response = client.get(f"/analyses/{analysis_id}/report.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert (
+        'filename="exchange-nordhavn-hanbit-report.pdf"' in response.headers["content-disposition"]
+    )
+    (tmp_path / "r.pdf").write_bytes(response.content)
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "r.pdf"))
+    try:
+        assert {tuple(round(v) for v in pdf[i].get_size()) for i in range(len(pdf))} == {(595, 842)}
+        assert "Gaps: required clauses are missing" in pdf[0].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+
+
+def test_report_pdf_download_without_renderer_is_501(client, monkeypatch) -> None:
+    import sys
+
+    analysis_id = upload(client, SAMPLES / "exchange-nordhavn-hanbit.pdf").json()["id"]
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if not installed
+    response = client.get(f"/analyses/{analysis_id}/report.pdf")
+    assert response.status_code == 501
+    assert "WeasyPrint" in response.text
+
+
 def test_checklist_download_is_a_word_document(client, tmp_path) -> None:
     import docx
 

@@ -33,6 +33,7 @@ from analyser import __version__
 from analyser.errors import UnsupportedFormat
 from analyser.extract import sniff_format
 from analyser.render import render
+from analyser.render_pdf import pdf_renderer_available
 from analyser.web import security
 from analyser.web.reports import report_from_dict
 from analyser.web.store import MAX_SEARCH, Store, StoredAnalysis
@@ -60,6 +61,7 @@ _DOWNLOADS: dict[str, tuple[str, str]] = {
     "html": ("html", "text/html; charset=utf-8"),
     "md": ("markdown", "text/markdown; charset=utf-8"),
     "json": ("json", "application/json"),
+    "pdf": ("pdf", "application/pdf"),  # the HTML report on A4 (analyser.render_pdf)
 }
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _OPEN_PATHS = ("/login", "/static/", "/openapi.json")
@@ -421,8 +423,7 @@ def _page(
     csrf = request.cookies.get(security.CSRF_COOKIE) or security.new_csrf_token()
     config: WebConfig = request.app.state.config
     asked = request.query_params.get("lang")
-    chosen = asked if asked in UI_LANGUAGES else request.cookies.get(_LANG_COOKIE)
-    ui_lang = ui_language(document_language, chosen)
+    ui_lang = ui_language(document_language, _chosen_language(request))
     html = ENV.get_template(f"web/{template}").render(
         csrf_token=csrf,
         version=__version__,
@@ -438,6 +439,15 @@ def _page(
     if asked in UI_LANGUAGES and request.cookies.get(_LANG_COOKIE) != asked:
         response.set_cookie(_LANG_COOKIE, asked, samesite="strict", path="/")
     return response
+
+
+def _chosen_language(request: Request) -> str | None:
+    """The interface language chosen with the switch (``?lang=``, else its cookie), if any."""
+    from analyser.i18n import UI_LANGUAGES
+
+    asked = request.query_params.get("lang")
+    chosen = asked if asked in UI_LANGUAGES else request.cookies.get(_LANG_COOKIE)
+    return chosen if chosen in UI_LANGUAGES else None
 
 
 def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
@@ -521,19 +531,33 @@ def _add_page_routes(app: FastAPI) -> None:
             report=report_from_dict(stored.report),
             contexts=stored.contexts,
             view=stored.contexts.get("view"),
+            pdf_available=pdf_renderer_available(),
             related=related,
             unrelated=unrelated,
             duplicates=[d for d in store.with_sha256(stored.summary.sha256) if d.id < analysis_id],
         )
 
     @app.get("/analyses/{analysis_id}/report.{ext}", include_in_schema=False)
-    def download_report(analysis_id: int, ext: str) -> Response:
+    def download_report(request: Request, analysis_id: int, ext: str) -> Response:
         if ext not in _DOWNLOADS:
             raise HTTPException(404, "Unknown report format.")
         stored = _get(app, analysis_id)
         fmt, media_type = _DOWNLOADS[ext]
         view = stored.contexts.get("view") if fmt == "html" else None
-        content = render(report_from_dict(stored.report), fmt, view=view)
+        report = report_from_dict(stored.report)
+        # In the language the adviser reads the page in; quotes and wording stay the agreement's.
+        lang = _chosen_language(request)
+        content: str | bytes
+        if fmt == "pdf":
+            from analyser.errors import RendererMissing
+            from analyser.render_pdf import html_to_pdf
+
+            try:
+                content = html_to_pdf(render(report, "html", lang=lang))
+            except RendererMissing as e:
+                raise HTTPException(501, e.reason) from e
+        else:
+            content = render(report, fmt, view=view, lang=lang)
         return Response(
             content,
             media_type=media_type,
