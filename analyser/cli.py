@@ -16,7 +16,7 @@ import click
 
 from analyser import __version__
 from analyser.cli_common import EXIT_GAPS, EXIT_UNREADABLE, fail
-from analyser.errors import AnalyserError
+from analyser.errors import AgreementInAttachment, AnalyserError
 from analyser.i18n import UI_LANGUAGES
 from analyser.limits import Limits, limit_options
 from analyser.output import check_writable, write_atomically
@@ -91,6 +91,11 @@ def main() -> None:
     help="No colour in the text report (also when the NO_COLOR variable is set). Colour is "
     "only ever used on a terminal.",
 )
+@click.option(
+    "--attachments",
+    is_flag=True,
+    help="Also analyse the PDF, DOCX and text files attached to a PDF, each reported on its own.",
+)
 @limit_options
 def check(
     files: tuple[Path, ...],
@@ -102,6 +107,7 @@ def check(
     no_model: bool,
     ocr: bool,
     no_color: bool,
+    attachments: bool,
     limits: Limits,
 ) -> None:
     """Analyse one or more agreements and print a gap report ('-' reads standard input).
@@ -141,13 +147,22 @@ def check(
         raise fail(e) from e
     jobs, errors = [], {}
     for index, path in enumerate(files):
+        key = (index, 0)  # (document, 0); its attached file k is (document, k)
         try:
             if str(path) == "-":
-                jobs.append(job_for_stream(index, sys.stdin.buffer, limits))
+                jobs.append(job_for_stream(key, sys.stdin.buffer, limits))
             else:
-                jobs.append(job_for_path(index, path, limits))
+                jobs.append(job_for_path(key, path, limits))
         except AnalyserError as e:
-            errors[index] = e
+            errors[key] = e
+    attached: set[int] = set()
+    if attachments:
+        from analyser.attachments import attachment_jobs
+
+        extra, refused = attachment_jobs(jobs, analyser, limits, epoch)
+        jobs += extra
+        errors.update(refused)
+        attached = {key[0] for key in [*(job.key for job in extra), *refused]}
     found = {}
     workers = min(len(jobs), default_jobs())
     # The HTML report shows the document with its findings marked; the document itself exists
@@ -162,15 +177,23 @@ def check(
                 found[outcome.job.key], views[outcome.job.key] = outcome.value
             else:
                 found[outcome.job.key] = outcome.value
+        elif isinstance(outcome.error, AgreementInAttachment) and outcome.job.key[0] in attached:
+            continue  # a portfolio's empty cover: its attached files are reported instead
         else:
             errors[outcome.job.key] = outcome.error
-    for index in sorted(errors):
-        if errors[index].exit_code != EXIT_UNREADABLE:
-            raise fail(errors[index])
-        click.echo(f"Error: {printable(errors[index])}", err=True)
+    for key in sorted(errors):
+        if errors[key].exit_code != EXIT_UNREADABLE:
+            raise fail(errors[key])
+        click.echo(f"Error: {printable(errors[key])}", err=True)
     unreadable = len(errors)
-    reports = [found[index] for index in sorted(found)]
-    report_views = [views.get(index) for index in sorted(found)]
+    if attached:
+        from analyser.attachments import note_analysed
+
+        for index in attached:
+            if (index, 0) in found:
+                note_analysed(found[(index, 0)], sum(1 for key in found if key[0] == index) - 1)
+    reports = [found[key] for key in sorted(found)]
+    report_views = [views.get(key) for key in sorted(found)]
     if reports:
         colour = (
             output is None
@@ -181,7 +204,7 @@ def check(
         )
         shape = "html" if fmt == "pdf" else fmt
         content: str | bytes
-        if len(files) == 1:  # several files always give a list, even if only one was read
+        if len(files) == 1 and not attached:  # several files always give a list
             content = render(reports[0], shape, colour=colour, lang=lang, view=report_views[0])
         else:
             content = render_many(reports, shape, lang=lang, views=report_views)

@@ -153,12 +153,14 @@ def batch(
     help="Risk level.  [default: the analysis's risk, if any]",
 )
 @click.option("--escalation", default=None, help="Escalation level (who decides).")
+@limit_options
 def checklist(
     file: Path,
     output: Path,
     lang: str | None,
     profile: str | None,
     no_model: bool,
+    limits: Limits,
     **given: Any,
 ) -> None:
     """Write a pre-signature checklist for FILE, pre-filled from its analysis.
@@ -167,8 +169,12 @@ def checklist(
     wording (in the agreement's language); for each red flag, what to check; the process
     checks the guidance asks for before signing; check boxes, room for comments, the
     agreement's particulars (options, or the profile's `checklist:` settings) and a sign-off
-    block. FILE may also be a JSON report.
+    block. FILE may also be a JSON report. A document is analysed in a worker process bounded
+    by the --max-* limits, as in `check`.
     """
+    from analyser.engine import command_epoch
+
+    epoch = command_epoch()  # first: the imports below count against the deadline
     from analyser.checklist import (
         CHECKLIST_FORMATS,
         build_checklist,
@@ -185,7 +191,9 @@ def checklist(
         )
     try:
         check_writable(output)
-        report = load_report(file, profile=profile, use_model=not no_model)
+        report = load_report(
+            file, profile=profile, use_model=not no_model, limits=limits, epoch=epoch
+        )
         given["partners"] = "; ".join(given.get("partners") or ())
         settings = dict(load_profile(profile or report.get("profile")).checklist_settings)
         fields = fields_from(settings, **given)
@@ -215,6 +223,7 @@ def checklist(
 )
 @click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
+@limit_options
 def compare(
     old: Path,
     new: Path | None,
@@ -222,6 +231,7 @@ def compare(
     output: Path | None,
     profile: str | None,
     no_model: bool,
+    limits: Limits,
 ) -> None:
     """What changed between two versions of an agreement: OLD and NEW.
 
@@ -229,23 +239,28 @@ def compare(
     `batch`. Shows gaps closed and opened, clauses whose status or evidence changed, red flags
     that appeared or disappeared and, for two documents, a word-level redline of every changed
     passage. With OLD alone, a DOCX with tracked changes: its text before them against after.
+    Each document is analysed in a worker process bounded by the --max-* limits, as in `check`.
     """
+    from analyser.engine import command_epoch
+
+    epoch = command_epoch()  # first: the imports below count against the deadline
     from analyser.compare import (
         compare_versions,
-        load_version,
+        load_versions,
         render_comparison,
         revision_versions,
     )
 
-    use_model = not no_model
+    options: dict[str, Any] = {
+        "profile": profile, "use_model": not no_model, "limits": limits, "epoch": epoch,
+    }  # fmt: skip
     try:
         if output is not None:
             check_writable(output)
         if new is None:
-            before, after = revision_versions(old, profile=profile, use_model=use_model)
+            before, after = revision_versions(old, **options)
         else:
-            before = load_version(old, profile=profile, use_model=use_model)
-            after = load_version(new, profile=profile, use_model=use_model)
+            before, after = load_versions([old, new], **options)
         content = render_comparison(compare_versions(before, after), fmt)
         if output is not None:
             write_atomically(output, content + "\n")

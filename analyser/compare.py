@@ -8,22 +8,31 @@ on two JSON reports kept from an earlier ``check``/``batch`` run, or on one of e
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analyser.errors import CorruptDocument, FileNotFound, NoRevisions
+from analyser.errors import AnalyserError, CorruptDocument, FileNotFound, NoRevisions
 from analyser.locations import cite_section
 
 if TYPE_CHECKING:
     from analyser.document import Document
+    from analyser.engine import Job
+    from analyser.limits import Limits
+    from analyser.pipeline import Analyser
     from analyser.text_diff import TextDiff
 
 STATUS_RANK: dict[str, int] = {"missing": 0, "partial": 1, "present": 2}
 
 
 def load_report(
-    path: Path, *, profile: str | None = None, use_model: bool = True
+    path: Path,
+    *,
+    profile: str | None = None,
+    use_model: bool = True,
+    limits: Limits | None = None,
+    epoch: float | None = None,
 ) -> dict[str, Any]:
     """A report dictionary from a JSON report file, or by analysing a document now.
 
@@ -32,7 +41,8 @@ def load_report(
     """
     if path.suffix.lower() == ".json":
         return _read_json_report(path)
-    return load_version(path, profile=profile, use_model=use_model).report
+    version = load_version(path, profile=profile, use_model=use_model, limits=limits, epoch=epoch)
+    return version.report
 
 
 @dataclass
@@ -43,29 +53,121 @@ class Version:
     document: Document | None = None
 
 
-def load_version(path: Path, *, profile: str | None = None, use_model: bool = True) -> Version:
+def load_version(
+    path: Path,
+    *,
+    profile: str | None = None,
+    use_model: bool = True,
+    limits: Limits | None = None,
+    epoch: float | None = None,
+) -> Version:
     """Like :func:`load_report`, keeping the extracted document for the word-level redline."""
-    if path.suffix.lower() == ".json":
-        return Version(load_report(path))
-    from analyser.isolation import extract_isolated
-    from analyser.pipeline import Analyser
+    (version,) = load_versions(
+        [path], profile=profile, use_model=use_model, limits=limits, epoch=epoch
+    )
+    return version
 
-    analyser = Analyser.for_profile(profile, use_model=use_model)
-    document = extract_isolated(path, analyser.limits)
-    return Version(analyser.analyse_document(document).to_dict(), document)
+
+def load_versions(
+    paths: Sequence[Path],
+    *,
+    profile: str | None = None,
+    use_model: bool = True,
+    limits: Limits | None = None,
+    epoch: float | None = None,
+) -> list[Version]:
+    """Each path as a :class:`Version`, in order: JSON reports read here, documents analysed
+    by the execution engine (:mod:`analyser.engine`), side by side.
+
+    The engine, not only a parsing child, is what bounds a document from a partner: its
+    deadline and memory cap cover the whole analysis (extract, segment, detect), as in
+    ``check`` and ``batch``. ``epoch`` is when the command started (``command_epoch()``).
+    The first unreadable path (in the given order) is raised.
+    """
+    from analyser.engine import job_for_path
+
+    versions: dict[int, Version] = {}
+    jobs = []
+    for index, path in enumerate(paths):
+        if path.suffix.lower() == ".json":
+            versions[index] = Version(_read_json_report(path))
+        else:
+            jobs.append(job_for_path(index, path, limits or _env_limits()))
+    if jobs:
+        versions.update(_in_engine(jobs, _version_task, profile, use_model, limits, epoch))
+    return [versions[index] for index in range(len(paths))]
 
 
 def revision_versions(
-    path: Path, *, profile: str | None = None, use_model: bool = True
+    path: Path,
+    *,
+    profile: str | None = None,
+    use_model: bool = True,
+    limits: Limits | None = None,
+    epoch: float | None = None,
 ) -> tuple[Version, Version]:
-    """A redlined DOCX as two versions: every tracked change rejected, and every one accepted."""
+    """A redlined DOCX as two versions: every tracked change rejected, and every one accepted.
+
+    Both analyses run in one engine worker, under one deadline and memory cap."""
+    from analyser.engine import job_for_path
+
+    job = job_for_path(0, path, limits or _env_limits())
+    before, after = _in_engine([job], _revision_task, profile, use_model, limits, epoch)[0]
+    return before, after
+
+
+def _env_limits() -> Limits:
+    from analyser.limits import Limits
+
+    return Limits.from_env()
+
+
+def _in_engine(
+    jobs: list[Job],
+    task: Callable[[Analyser, Job], Any],
+    profile: str | None,
+    use_model: bool,
+    limits: Limits | None,
+    epoch: float | None,
+) -> dict[int, Any]:
+    """Run ``task`` on each job in warm, bounded workers; raise the first job's error."""
+    from analyser.engine import Engine, default_jobs
     from analyser.pipeline import Analyser
 
-    after = load_version(path, profile=profile, use_model=use_model)
+    analyser = Analyser.for_profile(profile, use_model=use_model, limits=limits)
+    engine = Engine(
+        analyser,
+        task,
+        jobs=min(len(jobs), default_jobs()),
+        limits=limits,
+        warm=len(jobs) > 1,
+        epoch=epoch,
+    )
+    values: dict[int, Any] = {}
+    refused: dict[int, AnalyserError] = {}
+    for outcome in engine.run(jobs):
+        if outcome.error is not None:
+            refused[outcome.job.key] = outcome.error
+        else:
+            values[outcome.job.key] = outcome.value
+    if refused:
+        raise refused[min(refused)]
+    return values
+
+
+def _version_task(analyser: Analyser, job: Job) -> Version:
+    """In an engine worker: one document's report and its text."""
+    assert job.path is not None
+    report, document = analyser.analyse_file(job.path)
+    return Version(report.to_dict(), document)
+
+
+def _revision_task(analyser: Analyser, job: Job) -> tuple[Version, Version]:
+    """In an engine worker: a DOCX before and after its tracked changes."""
+    after = _version_task(analyser, job)
     revisions = after.document.revisions if after.document else None
     if revisions is None or revisions.before is None:
-        raise NoRevisions("no tracked changes to compare — give two files", str(path))
-    analyser = Analyser.for_profile(profile, use_model=use_model)
+        raise NoRevisions("no tracked changes to compare — give two files", job.name)
     before = Version(analyser.analyse_document(revisions.before).to_dict(), revisions.before)
     name = after.report["document"]["name"]
     before.report["document"]["name"] = f"{name} (before tracked changes)"

@@ -8,7 +8,9 @@ path and show what the table path (pdfplumber on ruled pages only) costs:
 1. the agreement PDF without ruled tables (pdfplumber is never opened);
 2. a PDF with a ruled table on every ``--table-every``-th page, next to the same PDF without
    the tables; the difference of the two ``extract()`` times per table page is the price of
-   the table path, and "raw pdfplumber" is what running pdfplumber on every page would cost.
+   the table path, and "raw pdfplumber" is what running pdfplumber on every page would cost;
+3. the ToUnicode check (``lying_fonts``, one pdfminer pass over the fonts) against the whole
+   ``extract()`` of the same file, on reportlab, LibreOffice and Chromium PDFs.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from extract_fixtures import build_agreement_pdf, build_table_pdf  # noqa: E402
 
 from analyser.extract import extract  # noqa: E402 - after the path set-up above
+from analyser.extract.pdf_fonts import lying_fonts  # noqa: E402
 
 
 def raw_pdfium(path: Path) -> int:
@@ -134,6 +137,25 @@ def bench_tables(tmp: Path, pages: int, repeat: int, every: int) -> None:
     print(f"extract() is {ratio:.0f}x faster than pdfplumber on every page")
 
 
+def bench_fonts(tmp: Path, pages: int, repeat: int) -> None:
+    """What the ToUnicode check adds to extract(), per file."""
+    files = [("reportlab, Helvetica", build_agreement_pdf(tmp / "fonts.pdf", pages=pages))]
+    files += [(f"sample {p.name}", p) for p in sorted((ROOT / "samples").glob("*.pdf"))]
+    if Path("/usr/bin/chromium").exists():
+        from pdf_fixtures import _chromium_draft_pdf
+
+        chromium = tmp / "chromium.pdf"
+        chromium.write_bytes(_chromium_draft_pdf(tmp))
+        files.append(("Chromium (Type0 TrueType, checked)", chromium))
+    print(f"ToUnicode check against extract(), best of {repeat} runs")
+    print(f"{'file':52} {'pages':>5} {'extract ms':>11} {'check ms':>9} {'share':>6}")
+    for label, path in files:
+        whole = best_ms(ours, path, repeat)
+        check = best_ms(lambda p: len(lying_fonts(p.read_bytes())), path, repeat)
+        share = check / whole * 100
+        print(f"{label[:52]:52} {page_count(path):5} {whole:11.1f} {check:9.1f} {share:5.1f}%")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=30)
@@ -144,6 +166,8 @@ def main() -> None:
         bench_plain(Path(tmp), args.pages, args.repeat)
         print()
         bench_tables(Path(tmp), args.pages, args.repeat, args.table_every)
+        print()
+        bench_fonts(Path(tmp), args.pages, args.repeat)
 
 
 if __name__ == "__main__":

@@ -131,6 +131,10 @@ def _pdf_hidden(way: str) -> Callable[[Path], Path]:
     return lambda path: pdf_fixtures.build_hidden_article_pdf(path, way)
 
 
+def _pdf_lying_font(way: str) -> Callable[[Path], Path]:
+    return lambda path: pdf_fixtures.build_lying_to_unicode_pdf(path, way)
+
+
 def _docx_hidden(way: str) -> Callable[[Path], Path]:
     return lambda path: docx_fixtures.build_hidden_article_docx(path, way)
 
@@ -228,6 +232,21 @@ ATTACKS: tuple[Attack, ...] = (
             hidden_clause_not_present("academic_freedom"),
         )
         for way in pdf_fixtures.HIDDEN_WAYS
+    ),
+    Attack(
+        "pdf-actual-text-lies",
+        "actual-text.pdf",
+        pdf_fixtures.build_actual_text_pdf,
+        hidden_clause_not_present("academic_freedom"),
+    ),
+    *(
+        Attack(
+            f"pdf-to-unicode-lies-{way}",
+            f"lying-{way}.pdf",
+            _pdf_lying_font(way),
+            hidden_clause_not_present("academic_freedom"),
+        )
+        for way in pdf_fixtures.LYING_FONT_WAYS
     ),
     *(
         Attack(

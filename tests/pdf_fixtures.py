@@ -175,6 +175,100 @@ def build_actual_text_pdf(path: Path) -> Path:
     return path
 
 
+LYING_FONT_WAYS = ("simple_font", "cid_truetype")
+
+
+def build_lying_to_unicode_pdf(path: Path, way: str) -> Path:
+    """The draft whose page shows :data:`DECOY_LINE` in a font of its own, whose ToUnicode map
+    (ISO 32000-1 § 9.10.3) has been edited so that the text layer reads the whole hidden
+    article: the code of the decoy's "A" maps to the article's first half, that of its "." to
+    the second half, its other letters to a zero-width space.
+
+    ``simple_font``: reportlab draws the decoy in Helvetica-Oblique (a standard Type1 font
+    with /WinAnsiEncoding, so its glyph names are known) and pikepdf adds the ToUnicode
+    stream. ``cid_truetype``: Chromium (Skia) prints an HTML draft with the decoy in DejaVu
+    Serif (a Type0 font, Identity-H, whose embedded TrueType subset keeps its Unicode cmap)
+    and pikepdf replaces that font's ToUnicode stream.
+    """
+    article = " ".join(HIDDEN_ARTICLE)
+    half = article.index(" Researchers")
+    lies = {"A": article[:half], ".": article[half:]}
+    if way == "simple_font":
+        c, y = _draft_canvas(io.BytesIO())
+        c.setFont("Helvetica-Oblique", 10)
+        c.drawString(60, y, DECOY_LINE)
+        c.showPage()
+        c.save()
+        data, font_name, code_bytes = c.getpdfdata(), "/Helvetica-Oblique", 1
+        honest = {ord(ch): ch for ch in DECOY_LINE}
+    elif way == "cid_truetype":
+        data, font_name, code_bytes = _chromium_draft_pdf(path.parent), "DejaVuSerif", 2
+        honest = {}
+    else:
+        raise ValueError(way)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for font in pdf.pages[0].Resources.Font.values():
+            if font_name not in str(font.BaseFont):
+                continue
+            if "/ToUnicode" in font:
+                honest = _read_to_unicode(font.ToUnicode.read_bytes())
+            mapping = {
+                code: lies.get(text, "\u200b") for code, text in honest.items() if text.strip()
+            }
+            font.ToUnicode = pdf.make_stream(_to_unicode_cmap(mapping, code_bytes))
+        pdf.save(path)
+    return path
+
+
+def _chromium_draft_pdf(folder: Path) -> bytes:
+    """The draft as HTML printed to PDF by Debian's headless Chromium."""
+    import html
+    import subprocess
+
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in DRAFT_LINES if line)
+    page = folder / "lying-draft.html"
+    page.write_text(
+        "<html><body style=\"font-family: 'DejaVu Sans'; font-size: 10pt\">"
+        f"{paragraphs}<p style=\"font-family: 'DejaVu Serif'\">{html.escape(DECOY_LINE)}</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    target = folder / "lying-draft-chromium.pdf"
+    subprocess.run(
+        ["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+         "--no-pdf-header-footer", f"--print-to-pdf={target}", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    return target.read_bytes()
+
+
+def _read_to_unicode(cmap: bytes) -> dict[int, str]:
+    from pdfminer.cmapdb import CMapParser, FileUnicodeMap
+
+    parsed = FileUnicodeMap()
+    CMapParser(parsed, io.BytesIO(cmap)).run()
+    return dict(parsed.cid2unichr)
+
+
+def _to_unicode_cmap(mapping: dict[int, str], code_bytes: int) -> bytes:
+    """A ToUnicode CMap in the form § 9.10.3 gives (bfchar entries only)."""
+    width = 2 * code_bytes
+    lines = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+        "1 begincodespacerange", f"<{'0' * width}> <{'F' * width}>", "endcodespacerange",
+    ]  # fmt: skip
+    items = sorted(mapping.items())
+    for start in range(0, len(items), 100):
+        chunk = items[start : start + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        lines += [f"<{code:0{width}X}> <{text.encode('utf-16-be').hex()}>" for code, text in chunk]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode("ascii")
+
+
 def _wrap_text_object(
     pdf: pikepdf.Pdf, page: pikepdf.Page, needle: str, bdc_operands: list[object]
 ) -> None:

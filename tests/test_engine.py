@@ -229,6 +229,28 @@ def test_engine_batch_bounds_the_shared_stream_pdf_and_reports_the_rest(
         assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.parametrize("command", ["compare", "checklist"])
+def test_engine_compare_and_checklist_bound_the_whole_analysis_of_the_shared_stream_pdf(
+    command: str, shared_stream_pdf: Path, tmp_path: Path
+) -> None:
+    """Given documents, not reports, these commands analyse them too: in the engine, under the
+    same deadline as check (before, only their parsing was bounded)."""
+    if command == "compare":
+        args = [command, str(SAMPLES / "mou-fjordvik-kilimani.txt"), str(shared_stream_pdf)]
+    else:
+        args = [command, str(shared_stream_pdf), "--output", str(tmp_path / "checklist.md")]
+    proc, elapsed = _timed(
+        [*CLI, *args, "--max-seconds", str(HEAVY_SECONDS)], HEAVY_SECONDS + GRACE
+    )
+    assert elapsed <= HEAVY_SECONDS + GRACE, f"took {elapsed:.1f} s"
+    if proc.returncode == 3:
+        assert proc.stderr.strip().splitlines() == [
+            f"Error: {shared_stream_pdf}: analysis timed out after {HEAVY_SECONDS} s"
+        ]
+    else:
+        assert proc.returncode == 0, proc.stderr
+
+
 @pytest.fixture
 def fifo(tmp_path: Path) -> Path:
     path = tmp_path / "agreement.pdf"

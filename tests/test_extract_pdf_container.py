@@ -10,6 +10,8 @@ from pdf_fixtures import build_attachment_pdf, build_visible_draft, build_xfa_pd
 
 from analyser.errors import AgreementInAttachment, XfaForm
 from analyser.extract import extract
+from analyser.extract.pdf_container import embedded_documents
+from analyser.limits import Limits
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +26,7 @@ def test_pdf_container_attachment_is_listed_in_a_warning(agreement: Path, tmp_pa
 
 
 def test_pdf_container_portfolio_without_text_is_refused(agreement: Path, tmp_path: Path) -> None:
-    with pytest.raises(AgreementInAttachment, match=r"agreement\.pdf.*analyse it on its own"):
+    with pytest.raises(AgreementInAttachment, match=r"agreement\.pdf.*check --attachments"):
         extract(build_attachment_pdf(tmp_path / "portfolio.pdf", agreement, cover_text=False))
 
 
@@ -42,3 +44,31 @@ def test_pdf_container_static_xfa_is_read_with_a_warning(tmp_path: Path) -> None
 
 def test_pdf_container_plain_pdf_has_no_container_warning(agreement: Path) -> None:
     assert extract(agreement).warnings == []
+
+
+def test_pdf_container_embedded_documents_are_taken_out_byte_for_byte(
+    agreement: Path, tmp_path: Path
+) -> None:
+    pdf = build_attachment_pdf(tmp_path / "cover.pdf", agreement)
+    found = embedded_documents(pdf.read_bytes(), str(pdf), Limits())
+    assert [(e.name, e.data, e.size) for e in found] == [
+        ("agreement.pdf", agreement.read_bytes(), agreement.stat().st_size)
+    ]
+
+
+def test_pdf_container_embedded_files_that_are_no_documents_are_left_out(tmp_path: Path) -> None:
+    picture = tmp_path / "logo.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    pdf = build_attachment_pdf(tmp_path / "cover.pdf", picture)
+    assert embedded_documents(pdf.read_bytes(), str(pdf), Limits()) == []
+
+
+def test_pdf_container_embedded_document_over_the_size_limit_is_not_copied_out(
+    agreement: Path, tmp_path: Path
+) -> None:
+    pdf = build_attachment_pdf(tmp_path / "cover.pdf", agreement)
+    limits = Limits(max_file_bytes=agreement.stat().st_size - 1)
+    found = embedded_documents(pdf.read_bytes(), str(pdf), limits)
+    assert [(e.name, e.data, e.size) for e in found] == [
+        ("agreement.pdf", b"", agreement.stat().st_size)
+    ]

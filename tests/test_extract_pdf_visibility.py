@@ -10,8 +10,10 @@ from pdf_fixtures import (
     DRAFT_LINES,
     HIDDEN_ARTICLE,
     HIDDEN_WAYS,
+    LYING_FONT_WAYS,
     build_actual_text_pdf,
     build_hidden_article_pdf,
+    build_lying_to_unicode_pdf,
     build_ocr_layer_pdf,
     build_visible_draft,
 )
@@ -101,3 +103,15 @@ def test_pdf_visibility_hidden_article_never_makes_academic_freedom_present(
     assert report.document.hidden_text == 1
     assert any("hidden text" in w for w in report.warnings)
     assert reference.document.hidden_text == 0
+
+
+@pytest.mark.parametrize("way", LYING_FONT_WAYS, ids=LYING_FONT_WAYS)
+def test_pdf_visibility_text_in_a_font_whose_map_lies_is_hidden(folder: Path, way: str) -> None:
+    if way == "cid_truetype" and not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium not installed - Chromium-made PDF not built")
+    doc = extract(build_lying_to_unicode_pdf(folder / f"lie-{way}.pdf", way))
+    assert "academic freedom" not in doc.text.lower()
+    assert "Article 5 Termination and exit" in doc.text
+    assert [h.reason for h in doc.hidden] == ["actual_text_mismatch"]
+    assert "Academic freedom" in doc.hidden[0].text
+    assert any("ToUnicode" in w for w in doc.warnings)

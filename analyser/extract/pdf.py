@@ -46,6 +46,7 @@ from analyser.extract.pdf_container import (
     refuse_empty_with_attachments,
     refuse_xfa,
 )
+from analyser.extract.pdf_fonts import lying_fonts
 from analyser.extract.pdf_furniture import find_skipped
 from analyser.extract.pdf_lines import Line as _Line
 from analyser.extract.pdf_lines import Page as _Page
@@ -108,8 +109,9 @@ def extract_pdf(
         pages: list[_Page] = []
         chars = 0
         content = OptionalContent(data)
+        lying = lying_fonts(data)
         for i in range(n_pages):
-            pages.append(_read_page(pdf, i, path, content))
+            pages.append(_read_page(pdf, i, path, content, lying))
             chars += sum(len(line.text) + 1 for line in pages[-1].lines)
             if chars > limits.max_chars:
                 raise DocumentTooLarge(
@@ -123,6 +125,12 @@ def extract_pdf(
     paragraphs, empty_pages = _body_paragraphs(pages, furniture_ids)
     if sum(len(t) - t.count(" ") for t, *_ in paragraphs) < MIN_CHARS_PER_PAGE * n_pages:
         refuse_empty_with_attachments(attachments, path)
+        if lying:
+            raise NoTextLayer(
+                "the text layer says something other than the glyphs show (edited ToUnicode "
+                "maps); run OCR to read what the pages show (analyser check --ocr)",
+                path,
+            )
         raise NoTextLayer("no text layer — scanned? run OCR first (analyser check --ocr)", path)
     paragraphs = _resolve_hyphens(_merge_across_pages(paragraphs))
     text, blocks = join_blocks(paragraphs)
@@ -169,14 +177,21 @@ def _load_error(code: int | None, path: str) -> Exception:
     return CorruptDocument(f"PDF could not be opened (PDFium error {code})", path)
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int, path: str, content: OptionalContent) -> _Page:
-    """Read one page's lines after its invisible text is taken out (see pdf_visibility)."""
+def _read_page(
+    pdf: pdfium.PdfDocument,
+    index: int,
+    path: str,
+    content: OptionalContent,
+    lying: frozenset[str] = frozenset(),
+) -> _Page:
+    """Read one page's lines after its invisible text, and text in fonts whose ToUnicode map
+    lies, is taken out (see pdf_visibility and pdf_fonts)."""
     try:
         page = pdf[index]
     except pdfium.PdfiumError as e:
         raise CorruptDocument(f"page {index + 1} of the PDF is damaged", path) from e
     try:
-        visibility = remove_invisible_text(page, index + 1, content, lambda: pdf[index])
+        visibility = remove_invisible_text(page, index + 1, content, lambda: pdf[index], lying)
         textpage = page.get_textpage()
         try:
             lines = _page_lines(textpage)

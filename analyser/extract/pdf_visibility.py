@@ -14,7 +14,10 @@ text page built afterwards holds only what is drawn. Their text goes to
 ``/ActualText`` (§ 14.9.4) replaces the text of the glyphs it marks in every text extractor,
 pdfium included; it can say anything. Its mark is removed so the text comes from the glyphs,
 and where the two disagree in their letters, the ActualText is kept as a hidden passage
-(reason ``actual_text_mismatch``) and a warning is given.
+(reason ``actual_text_mismatch``) and a warning is given. A ToUnicode map can lie the same
+way for every glyph of a font; the fonts whose map disagrees with their glyphs are found once
+per document (:mod:`analyser.extract.pdf_fonts`), and the text objects drawn in them are taken
+out like invisible ones, with the same reason: their text layer is not what the page shows.
 
 Cost: one pass over a page's objects with a few pdfium calls each (about 1 µs per call), and a
 second text page only on pages where something was hidden. The optional-content state is
@@ -62,6 +65,7 @@ class _Found:
     reason: HiddenReason
     actual_text: str | None = None
     box: _Box | None = None
+    font_lies: bool = False  # drawn in a font whose ToUnicode map disagrees with its glyphs
 
 
 @dataclass
@@ -93,6 +97,7 @@ def remove_invisible_text(
     number: int,
     content: OptionalContent,
     reload: Callable[[], pdfium.PdfPage],
+    lying_fonts: frozenset[str] = frozenset(),
 ) -> PageVisibility:
     """Remove the page's invisible text objects; return their text with the reasons.
 
@@ -100,15 +105,15 @@ def remove_invisible_text(
     what the glyphs say; only where the glyphs read as text and spell other words is the mark
     removed from ``page`` too. Glyphs that do not decode (no ToUnicode: control characters,
     private-use code points) leave the ActualText as the only reading, as LibreOffice writes
-    it for some CJK text.
+    it for some CJK text. Text drawn in one of ``lying_fonts`` (base font names) is hidden.
     """
     crop = _box(page.get_cropbox())
-    found = _scan(page.raw, crop, content)
+    found = _scan(page.raw, crop, content, lying_fonts)
     result = PageVisibility()
     if not found:
         return result
     spans = [item for item in found if item.actual_text is not None]
-    glyphs = _glyph_texts(reload, crop, content, len(spans)) if spans else []
+    glyphs = _glyph_texts(reload, crop, content, len(spans), lying_fonts) if spans else []
     if spans:  # pdfium's own reading of the ActualText (it decodes the PDF string properly)
         textpage = page.get_textpage()
         try:
@@ -132,6 +137,11 @@ def remove_invisible_text(
             "the glyphs were read"
         )
     hidden = [item for item in found if item.actual_text is None or id(item) in distrusted]
+    if any(item.font_lies for item in hidden):
+        result.warnings.append(
+            f"page {number}: a font's ToUnicode map says something other than its glyphs show; "
+            "that text was ignored"
+        )
     if not hidden:
         return result
     textpage = page.get_textpage()
@@ -159,13 +169,18 @@ def remove_invisible_text(
 
 
 def _glyph_texts(
-    reload: Callable[[], pdfium.PdfPage], crop: _Box, content: OptionalContent, count: int
+    reload: Callable[[], pdfium.PdfPage],
+    crop: _Box,
+    content: OptionalContent,
+    count: int,
+    lying_fonts: frozenset[str],
 ) -> list[str | None]:
     """What the glyphs of the ActualText spans say, read on a second copy of the page (the
     scan visits objects in the same order on both copies)."""
     copy = reload()
     try:
-        spans = [item for item in _scan(copy.raw, crop, content) if item.actual_text is not None]
+        found = _scan(copy.raw, crop, content, lying_fonts)
+        spans = [item for item in found if item.actual_text is not None]
         if len(spans) != count:
             return [None] * count
         for item in spans:
@@ -190,7 +205,12 @@ def _undecodable(text: str) -> bool:
 # --- the scan ----------------------------------------------------------------------------
 
 
-def _scan(page: ctypes.c_void_p, crop: _Box, content: OptionalContent) -> list[_Found]:
+def _scan(
+    page: ctypes.c_void_p,
+    crop: _Box,
+    content: OptionalContent,
+    lying_fonts: frozenset[str] = frozenset(),
+) -> list[_Found]:
     """Walk the page's objects (and those of its form XObjects) in drawing order.
 
     Invisible text over a page image is how OCR layers are made (ocrmypdf draws it before the
@@ -201,7 +221,7 @@ def _scan(page: ctypes.c_void_p, crop: _Box, content: OptionalContent) -> list[_
     found: list[_Found] = []
     for i in range(pdfium_c.FPDFPage_CountObjects(page)):
         obj = pdfium_c.FPDFPage_GetObject(page, i)
-        found += _inspect(obj, None, crop, content, backgrounds, _IDENTITY, 0)
+        found += _inspect(obj, None, crop, content, backgrounds, _IDENTITY, 0, lying_fonts)
     return [
         item
         for item in found
@@ -225,10 +245,11 @@ def _inspect(
     backgrounds: list[tuple[_Box, _Rgb | None]],
     matrix: tuple[float, ...],
     depth: int,
+    lying_fonts: frozenset[str],
 ) -> Iterator[_Found]:
     kind = pdfium_c.FPDFPageObj_GetType(obj)
     if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-        found = _judge_text(obj, parent, crop, content, backgrounds, matrix)
+        found = _judge_text(obj, parent, crop, content, backgrounds, matrix, lying_fonts)
         if found is not None:
             yield found
     elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
@@ -247,7 +268,9 @@ def _inspect(
             if off and pdfium_c.FPDFPageObj_GetType(child) == pdfium_c.FPDF_PAGEOBJ_TEXT:
                 yield _Found(child, obj, "optional_content_off")
                 continue
-            yield from _inspect(child, obj, crop, content, backgrounds, inner, depth + 1)
+            yield from _inspect(
+                child, obj, crop, content, backgrounds, inner, depth + 1, lying_fonts
+            )
 
 
 def _judge_text(
@@ -257,6 +280,7 @@ def _judge_text(
     content: OptionalContent,
     backgrounds: list[tuple[_Box, _Rgb | None]],
     matrix: tuple[float, ...],
+    lying_fonts: frozenset[str],
 ) -> _Found | None:
     mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj)
     box = _bounds(obj, matrix)
@@ -273,6 +297,8 @@ def _judge_text(
         background = _background(box, backgrounds)
         if colour is not None and background is not None and _unreadable(colour, background):
             return _Found(obj, parent, "invisible_colour")
+    if lying_fonts and _font_name(obj) in lying_fonts:
+        return _Found(obj, parent, "actual_text_mismatch", font_lies=True)
     marks = _marks(obj)
     if marks:
         if _oc_off_marks(marks, content):
@@ -294,6 +320,19 @@ def _bounds(obj: ctypes.c_void_p, matrix: tuple[float, ...]) -> _Box | None:
     if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
         return None
     return _transform_box((left.value, bottom.value, right.value, top.value), matrix)
+
+
+def _font_name(obj: ctypes.c_void_p) -> str:
+    """The base font name of a text object's font, as in its /BaseFont entry."""
+    font = pdfium_c.FPDFTextObj_GetFont(obj)
+    if not font:
+        return ""
+    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    if size <= 1:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+    return buffer.value.decode("utf-8", "replace")
 
 
 def _font_height(obj: ctypes.c_void_p, matrix: tuple[float, ...]) -> float:
