@@ -69,10 +69,10 @@ def _key(paragraph: list[_Word]) -> str:
 
 def diff_documents(old: Document, new: Document) -> TextDiff:
     """Every inserted, deleted and replaced passage between ``old`` and ``new``."""
-    from analyser.segment import segment
+    from analyser.segment import block_sections
 
-    old_paragraphs = _paragraphs(old, segment(old).block_sections)
-    new_paragraphs = _paragraphs(new, segment(new).block_sections)
+    old_paragraphs = _paragraphs(old, block_sections(old))
+    new_paragraphs = _paragraphs(new, block_sections(new))
     return diff_paragraphs(old_paragraphs, new_paragraphs)
 
 
