@@ -727,3 +727,23 @@ def test_compare_page_without_stored_text_says_so(client) -> None:
     bare = store.add(report, {}, name="old-row.txt", size=1)
     page = client.get("/compare", params=[("id", first["id"]), ("id", bare)])
     assert page.status_code == 200 and 'id="redline-unavailable"' in page.text
+
+
+def test_report_page_leads_with_the_pending_changes_sentence(client, tmp_path) -> None:
+    """A redlined DOCX: the report page says what the partner's tracked changes do, at the top,
+    and its annotated draft keeps the partner's tracked changes beside the analyser's."""
+    import zipfile
+
+    from revision_fixtures import ONLY_ARTICLE_3, PARTNER, build_agreement, delete_article
+
+    path = build_agreement(tmp_path / "redline.docx", delete_article(3), text=ONLY_ARTICLE_3)
+    analysis_id = upload(client, path).json()["id"]
+    page = client.get(f"/analyses/{analysis_id}").text
+    sentence = re.search(r'<p class="notice revisions" id="revision-sentence">([^<]+)</p>', page)
+    assert sentence and sentence.group(1).startswith(f"Pending changes by {PARTNER} (")
+    assert "they remove Academic freedom (Article 3 deleted)" in sentence.group(1)
+    assert page.index("revision-sentence") < page.index('id="clause-summary"')
+    draft = client.get(f"/analyses/{analysis_id}/annotated").content
+    (tmp_path / "annotated.docx").write_bytes(draft)
+    body = zipfile.ZipFile(tmp_path / "annotated.docx").read("word/document.xml").decode()
+    assert f'w:author="{PARTNER}"' in body and 'w:author="Agreement analyser"' in body
