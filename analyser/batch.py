@@ -12,7 +12,11 @@ something that may fail, hang or kill the process analysing it, and keeps going:
 * each worker writes its document's reports atomically (temporary file + rename) as soon as
   the document is done, so a batch killed half way keeps everything it finished;
 * a re-run skips documents whose JSON report in the output folder is for the same bytes
-  (sha256), tool version, model version and profile, so only the rest is redone.
+  (sha256), tool version, model version and profile, so only the rest is redone;
+* with ``annotate`` each DOCX/PDF also gets an annotated copy (:mod:`analyser.annotate`) beside
+  its reports, ``<report name>.annotated.<docx|pdf>``: written by the same worker under the
+  same deadline, never over the input, and a copy that cannot be made is reported on that
+  document's row while its reports (and every other document) are kept.
 
 Test hooks (read ONLY in :func:`_analyse_and_write`, which runs in the worker):
 ``ANALYSER_TEST_CRASH_ON=<file name>`` makes the worker SIGKILL itself on that document and
@@ -45,6 +49,7 @@ from analyser.limits import Limits
 
 if TYPE_CHECKING:
     from analyser.pipeline import Analyser
+    from analyser.report import Report
 
 SUPPORTED_SUFFIXES = frozenset({".pdf", ".docx", ".txt"})
 # Report format -> file extension; JSON is always written (it is what a re-run resumes from).
@@ -71,6 +76,7 @@ class BatchOptions:
     # When the command started (time.monotonic()): its start-up is taken off each document's
     # deadline (see analyser.engine.Engine); None for library callers.
     epoch: float | None = None
+    annotate: bool = False  # also write an annotated copy of each DOCX/PDF (see module doc)
 
     def resolved_limits(self) -> Limits:
         limits = self.limits or Limits.from_env()
@@ -94,6 +100,8 @@ class DocResult:
     flag_ids: list[str] = field(default_factory=list)
     skipped: bool = False
     seconds: float = 0.0
+    annotated: str | None = None  # file name of the annotated copy in the output folder
+    annotate_error: str | None = None  # why no annotated copy was written (DOCX/PDF only)
 
     @property
     def ok(self) -> bool:
@@ -108,6 +116,12 @@ class BatchResult:
     formats: tuple[str, ...]
     elapsed: float = 0.0
     worker_peak_rss_kb: int = 0
+    annotate: bool = False
+
+    @property
+    def not_annotated(self) -> list[DocResult]:
+        """Documents read and reported whose annotated copy could not be made."""
+        return [r for r in self.results if r.ok and r.annotate_error]
 
     @property
     def analysed(self) -> int:
@@ -159,10 +173,14 @@ def _is_candidate(path: Path) -> bool:
 
 
 def _own_output(path: Path, exclude: Path | None) -> bool:
-    """A report this tool wrote ("mou.pdf.txt") in the output folder: never an input."""
+    """A report ("mou.pdf.txt") or annotated copy ("mou.pdf.annotated.pdf") this tool wrote in
+    the output folder: never an input."""
     if exclude is None or path.parent.resolve() != exclude:
         return False
-    return Path(path.stem).suffix.lower() in SUPPORTED_SUFFIXES
+    stem = Path(path.stem)
+    if stem.suffix.lower() == ANNOTATED_MARK:
+        return True
+    return stem.suffix.lower() in SUPPORTED_SUFFIXES
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -309,6 +327,20 @@ def report_path(out_dir: Path, name: str, fmt: str) -> Path:
     return out_dir / f"{name}.{FORMAT_EXTENSIONS[fmt]}"
 
 
+# "mou.docx" -> "mou.docx.annotated.docx": beside its reports, never the input's own name
+# (the output folder may be the input folder), and recognisable as output on a re-run.
+ANNOTATED_MARK = ".annotated"
+
+
+def annotated_path(out_dir: Path, name: str, document_format: str) -> Path:
+    """Where the annotated copy of the document reported as ``name`` goes (DOCX or PDF).
+
+    ``name`` is at most 200 bytes (:func:`_fit_file_system`), so the copy's name stays within
+    the file system's 255 bytes.
+    """
+    return out_dir / f"{name}{ANNOTATED_MARK}.{document_format}"
+
+
 # --------------------------------------------------------------------------------------------
 # Resuming
 
@@ -359,9 +391,15 @@ def _row_from_report(data: dict[str, Any], path: str, name: str) -> DocResult:
 
 
 def previous_result(
-    out_dir: Path, task: _Task, sha256: str, versions: Versions, formats: Sequence[str]
+    out_dir: Path,
+    task: _Task,
+    sha256: str,
+    versions: Versions,
+    formats: Sequence[str],
+    annotate: bool = False,
 ) -> DocResult | None:
-    """The summary row of an earlier, still valid report for this file, or None."""
+    """The summary row of an earlier, still valid report for this file, or None (also when
+    ``annotate`` asks for an annotated copy of a DOCX/PDF that is not there yet)."""
     if not sha256:
         return None
     if not all(report_path(out_dir, task.name, f).is_file() for f in formats):
@@ -381,8 +419,20 @@ def previous_result(
     if not same:
         return None
     row = _row_from_report(data, str(task.path), task.name)
+    document_format = str((data.get("document") or {}).get("format", ""))
+    if annotate and document_format in _annotatable():
+        copy = annotated_path(out_dir, task.name, document_format)
+        if not copy.is_file():
+            return None
+        row.annotated = copy.name
     row.skipped = True
     return row
+
+
+def _annotatable() -> tuple[str, ...]:
+    from analyser.annotate import ANNOTATABLE
+
+    return ANNOTATABLE
 
 
 def _remove_stale_temporaries(out_dir: Path, names: Iterable[str]) -> None:
@@ -400,12 +450,18 @@ def _remove_stale_temporaries(out_dir: Path, names: Iterable[str]) -> None:
 
 
 def _analyse_and_write(
-    formats: tuple[str, ...], out_dir: str, analyser: Analyser, job: Job
+    formats: tuple[str, ...],
+    out_dir: str,
+    analyser: Analyser,
+    job: Job,
+    annotate: bool = False,
+    inputs: frozenset[str] = frozenset(),
 ) -> DocResult:
     """The engine task (runs in a worker): analyse, write every report, return the summary row.
 
     Reports are rendered and written here, so only a small row crosses the pipe and a finished
-    document is on disk even if the parent dies the next moment.
+    document is on disk even if the parent dies the next moment. The annotated copy comes
+    last, after the reports are safe: its failure is noted on the row, never lost reports.
     """
     from analyser.output import write_atomically
     from analyser.render import render
@@ -427,7 +483,47 @@ def _analyse_and_write(
             raise UnreadableDocument(
                 f"could not write its {fmt} report: {e.strerror or e}", job.path
             ) from e
-    return _row_from_report(report.to_dict(), job.path, name)
+    row = _row_from_report(report.to_dict(), job.path, name)
+    if annotate and report.document.format in _annotatable():
+        try:
+            row.annotated = _write_annotated(report, Path(job.path), Path(out_dir), name, inputs)
+        except AnalyserError as e:
+            row.annotate_error = e.reason
+        except MemoryError:
+            row.annotate_error = "annotating it ran out of memory"
+        except Exception as e:  # noqa: BLE001 - a bug in one copy must not cost the reports
+            row.annotate_error = " ".join(f"internal error: {type(e).__name__}: {e}".split())[:300]
+    return row
+
+
+def _write_annotated(
+    report: Report, source: Path, out_dir: Path, name: str, inputs: frozenset[str]
+) -> str:
+    """Write the annotated copy of ``source``; return its file name.
+
+    The bytes are read again after the analysis, so they are checked against the digest the
+    report was made from: a file replaced meanwhile is not annotated with another's findings.
+    A copy whose path is one of the batch's ``inputs`` (resolved) is refused: an input is
+    never overwritten.
+    """
+    from analyser.annotate import annotate_bytes
+    from analyser.errors import OutputError
+    from analyser.output import write_atomically
+
+    try:
+        data = source.read_bytes()
+    except OSError as e:
+        raise UnreadableDocument(f"cannot read it again: {e.strerror or e}", str(source)) from e
+    if hashlib.sha256(data).hexdigest() != report.document.sha256:
+        raise UnreadableDocument("the file changed while it was analysed", str(source))
+    target = annotated_path(out_dir, name, report.document.format)
+    if str(target.resolve()) in inputs | {str(source.resolve())}:
+        raise OutputError("its annotated copy would overwrite an input file", str(target))
+    try:
+        write_atomically(target, annotate_bytes(report, data))
+    except OutputError as e:
+        raise OutputError(f"could not write the annotated copy: {e.reason}", str(target)) from e
+    return target.name
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,7 +566,9 @@ def run_batch(
     for task in tasks:
         old = None
         if versions is not None:
-            old = previous_result(out_dir, task, hashes[task.index], versions, options.formats)
+            old = previous_result(
+                out_dir, task, hashes[task.index], versions, options.formats, options.annotate
+            )
         if old is not None:
             results[task.index] = old
             continue
@@ -489,7 +587,13 @@ def run_batch(
     if jobs:
         engine = Engine(
             analyser,
-            partial(_analyse_and_write, options.formats, str(out_dir)),
+            partial(
+                _analyse_and_write,
+                options.formats,
+                str(out_dir),
+                annotate=options.annotate,
+                inputs=frozenset(str(p.resolve()) for p in inputs if options.annotate),
+            ),
             jobs=min(options.jobs or default_jobs(), len(jobs)),
             limits=limits,
             warm=True,
@@ -511,7 +615,13 @@ def run_batch(
 
     final = [r for r in results if r is not None]
     batch = BatchResult(
-        final, clause_ids, clause_titles, options.formats, time.perf_counter() - started, peak_kb
+        final,
+        clause_ids,
+        clause_titles,
+        options.formats,
+        time.perf_counter() - started,
+        peak_kb,
+        options.annotate,
     )
     from analyser.output import write_atomically
 
@@ -538,12 +648,26 @@ def _csv_cell(value: Any) -> str:
 
 
 def summary_csv(batch: BatchResult) -> str:
+    """One row per input; with ``--annotate`` two more columns: the annotated copy's file name
+    and, when it could not be made, why."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    extra = ["annotated", "annotate_error"] if batch.annotate else []
     writer.writerow(
-        ["file", "report", "sha256", "language", "pages", *batch.clause_ids, "red_flags", "error"]
+        [
+            "file",
+            "report",
+            "sha256",
+            "language",
+            "pages",
+            *batch.clause_ids,
+            "red_flags",
+            "error",
+            *extra,
+        ]
     )
     for r in batch.results:
+        annotation = [r.annotated or "", r.annotate_error or ""] if batch.annotate else []
         writer.writerow(
             _csv_cell(v)
             for v in (
@@ -555,6 +679,7 @@ def summary_csv(batch: BatchResult) -> str:
                 *(r.statuses.get(c, "") if r.ok else "" for c in batch.clause_ids),
                 r.red_flags if r.ok else "",
                 r.error or "",
+                *annotation,
             )
         )
     return buffer.getvalue()

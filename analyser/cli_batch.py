@@ -58,6 +58,12 @@ _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
 @click.option("--force", is_flag=True, help="Redo documents that already have a valid report.")
 @click.option(
+    "--annotate",
+    is_flag=True,
+    help="Also write an annotated copy of each DOCX/PDF: OUT/<file name>.annotated.docx|pdf "
+    "(findings as comments or notes, see `annotate`).",
+)
+@click.option(
     "--follow-symlinks",
     is_flag=True,
     help="Also read files in the folders that are symlinks to places outside them "
@@ -73,6 +79,7 @@ def batch(
     profile: str | None,
     no_model: bool,
     force: bool,
+    annotate: bool,
     follow_symlinks: bool,
     limits: Limits,
 ) -> None:
@@ -84,8 +91,9 @@ def batch(
     Re-running skips documents whose report is for the same file content, tool, model and
     profile (--force redoes them), so an interrupted batch finishes only the rest.
 
-    Exit codes: 0 all analysed; 2 usage error; 3 some documents could not be read (listed in
-    the summary with the reason; every other document still has its report); 4 model unusable;
+    Exit codes: 0 all analysed; 2 usage error; 3 some documents could not be read, or with
+    --annotate not annotated (listed in the summary with the reason; every other document
+    still has its report); 4 model unusable;
     5 the output folder cannot be written (checked before analysing). The tool's own reports
     in OUT are never inputs; names too long for the file system are shortened.
     """
@@ -105,7 +113,9 @@ def batch(
     files = discover(paths, exclude=out_dir, follow_symlinks=follow_symlinks)
     if not files:
         raise click.UsageError("no PDF, DOCX or TXT files found in the given paths")
-    options = BatchOptions(out_dir, jobs, timeout, fmt, profile, not no_model, force, limits, epoch)
+    options = BatchOptions(
+        out_dir, jobs, timeout, fmt, profile, not no_model, force, limits, epoch, annotate
+    )
     try:
         result = run_batch(files, options, progress=ProgressLine(sys.stderr))
     except AnalyserError as e:
@@ -116,9 +126,17 @@ def batch(
         f"{result.skipped} already done, {len(failed)} could not be read "
         f"({result.elapsed:.1f} s). Summary: {out_dir / 'summary.html'}"
     )
+    if annotate:
+        copies = sum(1 for r in result.results if r.annotated)
+        click.echo(f"{copies} annotated drafts (*.annotated.docx, *.annotated.pdf) in {out_dir}")
     for row in failed:
         click.echo(f"Error: {printable(row.path)}: {printable(row.error)}", err=True)
-    if failed:
+    for row in result.not_annotated:
+        click.echo(
+            f"Error: {printable(row.path)}: not annotated: {printable(row.annotate_error)}",
+            err=True,
+        )
+    if failed or result.not_annotated:
         sys.exit(EXIT_UNREADABLE)
 
 

@@ -386,6 +386,26 @@ def compare_versions(old: Version, new: Version) -> Comparison:
     return comparison
 
 
+def compare_texts(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    old_paragraphs: list[tuple[str, str | None]],
+    new_paragraphs: list[tuple[str, str | None]],
+) -> Comparison:
+    """Like :func:`compare_versions`, for two reports whose text was kept as (paragraph,
+    article) pairs rather than as documents (the web server's stored analyses)."""
+    from analyser.text_diff import diff_texts
+
+    comparison = compare_reports(
+        old,
+        new,
+        old_text="\n".join(text for text, _ in old_paragraphs),
+        new_text="\n".join(text for text, _ in new_paragraphs),
+    )
+    _add_text_diff(comparison, diff_texts(old_paragraphs, new_paragraphs))
+    return comparison
+
+
 def _add_text_diff(comparison: Comparison, diff: TextDiff) -> None:
     comparison.text_changes = diff.changes
     comparison.similarity = diff.similarity

@@ -54,6 +54,20 @@ def _marks(report: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def view_paragraphs(
+    view: dict[str, Any], sections: list[str | None] | None = None
+) -> list[tuple[str, str | None]]:
+    """The text of each block of a stored :func:`document_view`, with its article when
+    ``sections`` (one per block, :func:`analyser.segment.block_sections`) were kept too."""
+    blocks = view.get("blocks") or []
+    if sections is None or len(sections) != len(blocks):
+        sections = [None] * len(blocks)
+    return [
+        ("".join(piece["text"] for piece in block.get("pieces", [])), section)
+        for block, section in zip(blocks, sections, strict=True)
+    ]
+
+
 def mark_key(target: str, start: int, end: int) -> str:
     """How a finding's quote finds its mark: "clause-ipr:120:180"."""
     return f"{target}:{start}:{end}"

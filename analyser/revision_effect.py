@@ -119,7 +119,7 @@ class EffectGroup:
     """Clauses one pending redline affects the same way, for the sentence."""
 
     effect: RevisionEffect
-    clauses: list[tuple[str, str | None]]  # (title, "Article 6 deleted" or None)
+    clauses: list[tuple[str, str | None]]  # (title, "Article 6" when that article was deleted)
 
 
 def effect_groups(report: Report) -> list[EffectGroup]:
@@ -133,7 +133,7 @@ def effect_groups(report: Report) -> list[EffectGroup]:
 
 
 def _where(clause: ClauseResult) -> str | None:
-    """ "Article 6 deleted" when a removal is one deleted article; else None."""
+    """ "Article 6" (as the draft numbers it) when a removal deleted that article; else None."""
     if clause.revision_effect != "removed":
         return None
     for ev in clause.revision_evidence:
@@ -142,23 +142,29 @@ def _where(clause: ClauseResult) -> str | None:
         # A deleted heading names the article better than the sub-clause the evidence was in.
         match = _ARTICLE.match(ev.text) or (_ARTICLE.match(ev.section) if ev.section else None)
         if match:
-            return f"{match.group(0)} deleted"
+            return match.group(0)
         if ev.section:
-            return f"{ev.section} deleted"
+            return ev.section
     return None
 
 
-def revision_sentence(report: Report) -> str | None:
+def revision_sentence(report: Report, lang: str | None = None) -> str | None:
     """ "Pending changes by Partner Legal (12 insertions, 4 deletions): they remove Academic
     freedom (Article 6 deleted) and weaken Exit strategy." None without pending changes.
 
     For every format's first lines (text, Markdown, HTML, the web page, batch summaries and
-    checklists); the wording is the template ``revision_sentence.txt.j2``.
+    checklists). In ``lang`` ("en" or "nb"; default: the document's, so a Norwegian draft
+    reads "Ventende endringer av …"): the wording is data, the ``revision_sentence`` key of
+    ``templates/messages/<lang>.yaml``, put together by ``revision_sentence.txt.j2``. Clause
+    titles are the report's, already in the document's language.
     """
     summary = report.document.revisions
     if summary is None:
         return None
+    from analyser.i18n import messages, ui_language
     from analyser.render import ENV
 
+    wording = messages(ui_language(report.document.language, lang))["revision_sentence"]
     template = ENV.get_template("revision_sentence.txt.j2")
-    return " ".join(template.render(summary=summary, groups=effect_groups(report)).split())
+    text = template.render(summary=summary, groups=effect_groups(report), m=wording)
+    return " ".join(text.split())

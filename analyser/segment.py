@@ -356,6 +356,14 @@ def _block_locations(blocks: list[Block], parts: list[str | None]) -> list[_Loca
     return locations
 
 
+def block_sections(document: Document) -> list[str | None]:
+    """The clause each block stands in ("Article 6", "Annex 2, 1.3"), as :func:`segment` cites
+    it, without splitting sentences: for callers that need only the article of each paragraph
+    (the word-level redline), at a small fraction of the cost of :func:`segment`."""
+    parts = find_parts(document.blocks, opens_clause)
+    return [location.cite() for location in _block_locations(document.blocks, parts)]
+
+
 def segment(document: Document, language: str | None = None) -> SegmentedDocument:
     """Sentences with page, section and part for every body block of the document."""
     lang = language or detect_language(document.text)

@@ -14,6 +14,7 @@ paragraphs that differ.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
@@ -69,11 +70,22 @@ def _key(paragraph: list[_Word]) -> str:
 
 def diff_documents(old: Document, new: Document) -> TextDiff:
     """Every inserted, deleted and replaced passage between ``old`` and ``new``."""
-    from analyser.segment import segment
+    from analyser.segment import block_sections
 
-    old_paragraphs = _paragraphs(old, segment(old).block_sections)
-    new_paragraphs = _paragraphs(new, segment(new).block_sections)
+    old_paragraphs = _paragraphs(old, block_sections(old))
+    new_paragraphs = _paragraphs(new, block_sections(new))
     return diff_paragraphs(old_paragraphs, new_paragraphs)
+
+
+def diff_texts(
+    old: Sequence[tuple[str, str | None]], new: Sequence[tuple[str, str | None]]
+) -> TextDiff:
+    """Like :func:`diff_documents`, from (paragraph text, article) pairs: for callers that kept
+    the text but not the :class:`Document` (the web server stores each upload's text)."""
+    return diff_paragraphs(
+        [[_Word(w, section) for w in text.split()] for text, section in old],
+        [[_Word(w, section) for w in text.split()] for text, section in new],
+    )
 
 
 def diff_paragraphs(old: list[list[_Word]], new: list[list[_Word]]) -> TextDiff:

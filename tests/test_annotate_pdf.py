@@ -11,6 +11,8 @@ from analyser.annotate.findings import gaps
 pytest.importorskip("pypdf")
 import pypdfium2 as pdfium  # noqa: E402
 import pypdfium2.raw as raw  # noqa: E402
+from docx_fixtures import libreoffice_convert  # noqa: E402
+from extract_fixtures import soffice  # noqa: E402
 
 from analyser.annotate.pdf import annotate_pdf  # noqa: E402
 
@@ -31,7 +33,9 @@ def _annotations(data: bytes) -> list[tuple[int, int]]:
 
 
 @pytest.mark.parametrize("sample", sorted(SAMPLES.glob("*.pdf")), ids=lambda p: p.stem)
-def test_annotate_pdf_every_sample(sample: Path, analyser_default) -> None:  # noqa: ANN001
+def test_annotate_pdf_every_sample(sample: Path, analyser_default, tmp_path: Path) -> None:  # noqa: ANN001
+    """pdfium lists every annotation, and LibreOffice (Writer's PDF import, the only PDF
+    reader of the headless install) opens the annotated copy and converts it without error."""
     report = analyser_default.analyse_path(sample)
     original = sample.read_bytes()
     result = annotate_pdf(report, original)
@@ -45,6 +49,26 @@ def test_annotate_pdf_every_sample(sample: Path, analyser_default) -> None:  # n
     assert result.highlights + result.notes == len(result.findings) + len(gaps(report))
     evidenced = [f for f in result.findings if f.evidence is not None]
     assert result.highlights >= len(evidenced) // 2, "most evidence passages are found"
+    if soffice() is not None:
+        annotated = tmp_path / f"{sample.stem}.annotated.pdf"
+        annotated.write_bytes(result.data)
+        converted = libreoffice_convert(annotated, tmp_path / "lo", "pdf", "writer_pdf_import")
+        assert len(pdfium.PdfDocument(converted)) == len(pdfium.PdfDocument(result.data))
+
+
+def test_annotate_pdf_locate_a_long_quote_that_differs_at_its_end() -> None:
+    """A 40-word quote whose last word is not on the page (a curly apostrophe, a typo) is
+    found by its first words. The hyphen-tolerant search over the whole quote once
+    backtracked exponentially on such a quote (2^40 ways to fail) and took minutes."""
+    from analyser.annotate.pdf import locate
+    from analyser.report import Evidence
+
+    pdf = pdfium.PdfDocument((SAMPLES / "mou-fjordvik-kilimani.pdf").read_bytes())
+    words = pdf[1].get_textpage().get_text_range().split()
+    assert len(words) > 60
+    quote = " ".join(words[10:50] + ["zzzz-not-there"])
+    found = locate(pdf, Evidence(quote, 0, len(quote), page=2))
+    assert found is not None and found[0] == 1
 
 
 def test_annotate_pdf_highlight_covers_the_quote(analyser_default) -> None:  # noqa: ANN001

@@ -558,3 +558,110 @@ def test_batch_summary_fits_filters_and_sorts_in_chromium(dev_summary, tmp_path)
         page.select_option("#filter-flag", "none")
         assert all(t == "0" for t in shown.locator("td:nth-last-child(1)").all_inner_texts())
         browser.close()
+# --- annotated copies (issue 15) --------------------------------------------------------
+
+
+def _annotate_folder(tmp_path: Path) -> Path:
+    """A real DOCX and PDF (to annotate), a TXT (nothing to annotate), a broken DOCX, and a
+    second DOCX with a name too long for "<name>.annotated.docx" uncut."""
+    folder = tmp_path / "drafts"
+    folder.mkdir(parents=True)
+    for sample in (
+        "rca-vestland-andes.docx",
+        "mou-fjordvik-kilimani.pdf",
+        "collab-lakeshore-bremnes.txt",
+    ):
+        shutil.copy(SAMPLES / sample, folder / sample)
+    shutil.copy(SAMPLES / "dsa-hordafjord-lakeshore.docx", folder / ("d" * 245 + ".docx"))
+    with zipfile.ZipFile(folder / "not-a-docx.docx", "w") as archive:
+        archive.writestr("hello.txt", "a zip file, but not a Word document")
+    return folder
+
+
+def _comment_count(path: Path) -> int:
+    import docx
+
+    return len(list(docx.Document(str(path)).comments))
+
+
+def _pdf_annotation_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(path))
+    return sum(raw.FPDFPage_GetAnnotCount(page.raw) for page in pdf)
+
+
+def test_batch_annotate_writes_a_copy_beside_each_report(runner, tmp_path: Path) -> None:
+    folder = _annotate_folder(tmp_path)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    out = tmp_path / "out"
+    result = runner.invoke(batch, [str(folder), "--out", str(out), "--annotate", "--no-model"])
+    assert result.exit_code == 3, result.output  # the broken DOCX
+    assert "3 annotated drafts" in result.output
+    rows = {Path(r["file"]).name: r for r in _rows(out)}
+    docx_copy = out / rows["rca-vestland-andes.docx"]["annotated"]
+    assert docx_copy.name == "rca-vestland-andes.docx.annotated.docx"
+    assert _comment_count(docx_copy) > 0
+    pdf_copy = out / rows["mou-fjordvik-kilimani.pdf"]["annotated"]
+    assert pdf_copy.name == "mou-fjordvik-kilimani.pdf.annotated.pdf"
+    assert _pdf_annotation_count(pdf_copy) > 0
+    long_copy = out / rows["d" * 245 + ".docx"]["annotated"]
+    assert long_copy.is_file() and len(long_copy.name.encode()) <= 255
+    assert rows["collab-lakeshore-bremnes.txt"]["annotated"] == ""
+    assert rows["not-a-docx.docx"]["error"] and rows["not-a-docx.docx"]["annotated"] == ""
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # inputs untouched
+
+
+def test_batch_annotate_failure_is_reported_for_that_file_only(runner, tmp_path: Path) -> None:
+    """The PDF's copy cannot be written (a folder holds its name): its report is still
+    there, the row and stderr say why, the DOCX gets its copy, and the exit code is 3."""
+    folder = _annotate_folder(tmp_path)
+    (folder / "not-a-docx.docx").unlink()
+    out = tmp_path / "out"
+    (out / "mou-fjordvik-kilimani.pdf.annotated.pdf").mkdir(parents=True)
+    result = runner.invoke(batch, [str(folder), "--out", str(out), "--annotate", "--no-model"])
+    assert result.exit_code == 3, result.output
+    assert "mou-fjordvik-kilimani.pdf: not annotated: could not write the annotated copy" in (
+        result.output
+    )
+    rows = {Path(r["file"]).name: r for r in _rows(out)}
+    failed = rows["mou-fjordvik-kilimani.pdf"]
+    assert (
+        failed["error"] == ""
+        and failed["annotated"] == ""
+        and "is a folder" in (failed["annotate_error"])
+    )
+    assert (out / "mou-fjordvik-kilimani.pdf.json").is_file()
+    assert (
+        rows["rca-vestland-andes.docx"]["annotated"]
+        and rows["rca-vestland-andes.docx"]["annotate_error"] == ""
+    )
+
+
+def test_batch_annotate_into_the_input_folder_and_resume(runner, tmp_path: Path) -> None:
+    """Copies written into the input folder are never inputs on a re-run; a re-run redoes
+    only the document whose copy is missing; an input with a copy's name is not overwritten."""
+    folder = _annotate_folder(tmp_path)
+    (folder / "not-a-docx.docx").unlink()
+    args = [str(folder), "--out", str(folder), "--annotate", "--no-model"]
+    first = runner.invoke(batch, args)
+    assert first.exit_code == 0, first.output
+    assert "4 documents: 4 analysed" in first.output
+    copy = folder / "rca-vestland-andes.docx.annotated.docx"
+    copy.unlink()
+    again = runner.invoke(batch, args)
+    assert again.exit_code == 0, again.output
+    assert "4 documents: 1 analysed, 3 already done" in again.output and copy.is_file()
+    # Named explicitly, a file with the copy's name is an input: it is left as it was.
+    solo = tmp_path / "solo"
+    solo.mkdir()
+    shutil.copy(SAMPLES / "rca-vestland-andes.docx", solo / "a.docx")
+    decoy = solo / "a.docx.annotated.docx"
+    shutil.copy(SAMPLES / "dsa-hordafjord-lakeshore.docx", decoy)
+    kept = decoy.read_bytes()
+    third = runner.invoke(
+        batch, [str(solo / "a.docx"), str(decoy), "--out", str(solo), "--annotate", "--no-model"]
+    )
+    assert third.exit_code == 3, third.output
+    assert "would overwrite an input file" in third.output and decoy.read_bytes() == kept

@@ -83,6 +83,61 @@ def test_revision_effect_renumbering_changes_nothing(
     assert "leave every required clause as it was" in (revision_sentence(report) or "")
 
 
+NB_SAMPLE = (
+    Path(__file__).resolve().parents[1] / "samples" / "forskningsavtale-lofoten-litoral-nb.txt"
+)
+
+
+def _delete_paragraph_section(number: int):  # noqa: ANN202
+    """Delete "§ N ..." and its paragraphs (the Norwegian sample numbers by paragraph sign)."""
+    from revision_fixtures import delete_paragraph
+
+    def edit(paragraphs) -> None:  # noqa: ANN001
+        inside = False
+        for p in paragraphs:
+            if p.text.startswith("§ "):
+                inside = p.text.startswith(f"§ {number} ")
+            if inside:
+                delete_paragraph(p)
+
+    return edit
+
+
+def test_revision_effect_sentence_in_the_drafts_language(tmp_path: Path, analyser_default) -> None:  # noqa: ANN001
+    """A Norwegian redline gets the Norwegian sentence (wording from messages/nb.yaml), at the
+    top of the text report too; English on request; the deleted article's own label."""
+    from dataclasses import replace
+
+    from analyser.report import RevisionEvidence
+
+    text = NB_SAMPLE.read_text(encoding="utf-8")
+    path = build_agreement(tmp_path / "nb.docx", _delete_paragraph_section(8), text=text)
+    report = analyser_default.analyse_path(path)
+    assert report.document.language == "nb"
+    sentence = revision_sentence(report) or ""
+    assert sentence.startswith(
+        "Ventende endringer av Partner Legal (0 innsettinger, 1 sletting): de "
+    )
+    changed = [c.title for c in report.clauses if c.revision_effect != "unchanged"]
+    assert changed and all(title in sentence for title in changed)
+    head = " ".join(" ".join(render(report, "text").splitlines()[:6]).split())
+    assert sentence in head
+    english = revision_sentence(report, "en") or ""
+    assert english.startswith("Pending changes by Partner Legal (0 insertions, 1 deletion): they ")
+    # A removal names the deleted article as the draft numbers it.
+    ipr = next(c for c in report.clauses if c.id == "ipr")
+    removed = replace(
+        ipr,
+        revision_effect="removed",
+        revision_evidence=[
+            RevisionEvidence("deleted", "§ 6 Immaterielle rettigheter", PARTNER, None, "§ 6")
+        ],
+    )
+    report.clauses = [removed if c.id == "ipr" else c for c in report.clauses]
+    assert f"de fjerner {ipr.title} (§ 6 slettet)" in (revision_sentence(report) or "")
+    assert f"they remove {ipr.title} (§ 6 deleted)" in (revision_sentence(report, "en") or "")
+
+
 def test_revision_effect_absent_without_revisions(analyser_default, tmp_path: Path) -> None:  # noqa: ANN001
     report = analyser_default.analyse_path(build_agreement(tmp_path / "clean.docx"))
     assert revision_sentence(report) is None

@@ -665,3 +665,129 @@ def test_over_long_search_is_422_not_500(client) -> None:
     assert client.get("/api/analyses", params={"q": long_term}).status_code == 422
     assert client.get("/history", params={"q": long_term}).status_code == 422
     assert client.get("/api/analyses", params={"q": "a" * 200}).status_code == 200
+
+
+# ---------------------------------------------------------------------------- annotated drafts
+
+
+def test_annotated_draft_download_for_docx_and_pdf(client, tmp_path) -> None:
+    """The report page of a DOCX/PDF upload links its annotated draft: the same draft with the
+    findings as Word comments (DOCX) or highlights and notes (PDF); a TXT upload has none."""
+    import docx
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    docx_id = upload(client, SAMPLES / "rca-vestland-andes.docx").json()["id"]
+    page = client.get(f"/analyses/{docx_id}").text
+    assert re.search(
+        rf'<a class="button secondary" href="/analyses/{docx_id}/annotated" '
+        r'id="download-annotated"[^>]*>Annotated draft \(DOCX\)</a>',
+        page,
+    )
+    got = client.get(f"/analyses/{docx_id}/annotated")
+    assert got.status_code == 200 and got.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert 'filename="rca-vestland-andes-annotated.docx"' in got.headers["content-disposition"]
+    (tmp_path / "a.docx").write_bytes(got.content)
+    comments = list(docx.Document(str(tmp_path / "a.docx")).comments)
+    assert comments and {c.author for c in comments} == {"Agreement analyser"}
+
+    pdf_id = upload(client, SAMPLES / "mou-fjordvik-kilimani.pdf").json()["id"]
+    got = client.get(f"/analyses/{pdf_id}/annotated")
+    assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+    original = (SAMPLES / "mou-fjordvik-kilimani.pdf").read_bytes()
+    assert got.content.startswith(original) and len(got.content) > len(original)
+    pdf = pdfium.PdfDocument(got.content)
+    assert sum(raw.FPDFPage_GetAnnotCount(p.raw) for p in pdf) > 0
+
+    txt_id = upload(client, MOU_TXT).json()["id"]
+    assert "download-annotated" not in client.get(f"/analyses/{txt_id}").text
+    assert client.get(f"/analyses/{txt_id}/annotated").status_code == 404
+    listed = {e["id"]: e["has_annotated"] for e in client.get("/api/analyses").json()}
+    assert listed == {docx_id: True, pdf_id: True, txt_id: False}
+
+
+def test_delete_removes_the_annotated_draft(make_client, tmp_path) -> None:
+    db = tmp_path / "drafts.sqlite3"
+    client = make_client(db)
+    analysis_id = upload(client, SAMPLES / "mou-fjordvik-kilimani.pdf").json()["id"]
+    draft = client.get(f"/analyses/{analysis_id}/annotated").content
+    original = (SAMPLES / "mou-fjordvik-kilimani.pdf").read_bytes()
+    update = draft[len(original) :]  # the appended annotations: found only in the draft
+    probe = update[len(update) // 2 : len(update) // 2 + 48]
+    assert probe in db.read_bytes()
+
+    client.post(f"/analyses/{analysis_id}/delete", data={"csrf_token": csrf(client)})
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM annotated_drafts").fetchone() == (0,)
+    assert probe not in db.read_bytes()  # secure_delete overwrote it
+    assert client.get(f"/analyses/{analysis_id}/annotated").status_code == 404
+
+
+# ---------------------------------------------------------------------------- compare redline
+
+_TERM = b"remains valid for a period of five (5) years"
+
+
+def test_compare_page_redline_by_article(client) -> None:
+    """A term changed from five to fifty years and disputes moved to the partner's courts:
+    both are listed under their articles, deleted text in <del>, inserted in <ins>, each with a
+    text label for screen readers; evidence both versions contain is not added or removed."""
+    draft = MOU_TXT.read_bytes()
+    assert _TERM in draft
+    revised = draft.replace(_TERM, b"remains valid for a period of fifty (50) years") + (
+        b"\n\nArticle 14 Disputes\n\n1. Any dispute shall be settled exclusively by the "
+        b"courts of the Second Party's country.\n"
+    )
+    old = upload(client, MOU_TXT, name="mou-v1.txt", data=draft).json()
+    new = upload(client, MOU_TXT, name="mou-v2.txt", data=revised).json()
+    page = client.get("/compare", params=[("id", old["id"]), ("id", new["id"])]).text
+    redline = page[page.index('id="redline"') :]
+    hidden = r'<span class="visually-hidden">\[{} </span>'
+    assert re.search(
+        r"<del>" + hidden.format("deleted:") + r"five \(5\)<span", redline
+    ) and re.search(r"<ins>" + hidden.format("inserted:") + r"fifty \(50\)<span", redline)
+    assert re.search(r"<ins>" + hidden.format("inserted:") + r"Article 14 Disputes", redline)
+    assert "courts of the Second Party" in redline
+    headings = re.findall(r'<h3 id="redline-\d+">([^<]+)</h3>', redline)
+    assert len(headings) == 2 and headings[0].startswith("Article 11")
+    assert "unrelated-warning" not in page
+
+
+def test_compare_page_unrelated_warns_without_redline(client) -> None:
+    old = upload(client, MOU_TXT).json()
+    other = upload(client, SAMPLES / "rca-vestland-andes.txt").json()
+    page = client.get("/compare", params=[("id", old["id"]), ("id", other["id"])]).text
+    assert 'id="unrelated-warning"' in page and 'id="redline"' not in page
+
+
+def test_compare_page_without_stored_text_says_so(client) -> None:
+    """Analyses stored before the text was kept (no document view) get a note, not a 500."""
+    first = upload(client, MOU_TXT).json()
+    report = client.get(f"/api/analyses/{first['id']}").json()
+    report.pop("id")
+    store = client.app.state.store
+    bare = store.add(report, {}, name="old-row.txt", size=1)
+    page = client.get("/compare", params=[("id", first["id"]), ("id", bare)])
+    assert page.status_code == 200 and 'id="redline-unavailable"' in page.text
+
+
+def test_report_page_leads_with_the_pending_changes_sentence(client, tmp_path) -> None:
+    """A redlined DOCX: the report page says what the partner's tracked changes do, at the top,
+    and its annotated draft keeps the partner's tracked changes beside the analyser's."""
+    import zipfile
+
+    from revision_fixtures import ONLY_ARTICLE_3, PARTNER, build_agreement, delete_article
+
+    path = build_agreement(tmp_path / "redline.docx", delete_article(3), text=ONLY_ARTICLE_3)
+    analysis_id = upload(client, path).json()["id"]
+    page = client.get(f"/analyses/{analysis_id}").text
+    sentence = re.search(r'<p class="notice revisions" id="revision-sentence">([^<]+)</p>', page)
+    assert sentence and sentence.group(1).startswith(f"Pending changes by {PARTNER} (")
+    assert "they remove Academic freedom (Article 3 deleted)" in sentence.group(1)
+    assert page.index("revision-sentence") < page.index('id="clause-summary"')
+    draft = client.get(f"/analyses/{analysis_id}/annotated").content
+    (tmp_path / "annotated.docx").write_bytes(draft)
+    body = zipfile.ZipFile(tmp_path / "annotated.docx").read("word/document.xml").decode()
+    assert f'w:author="{PARTNER}"' in body and 'w:author="Agreement analyser"' in body

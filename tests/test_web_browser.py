@@ -250,13 +250,24 @@ def _upload(live_server: str, path: Path, name: str | None = None) -> int:
 
 
 @pytest.fixture(scope="module")
-def seeded(live_server) -> dict[str, int]:
-    """One English PDF, its Norwegian translation, a DOCX and a text version of the PDF."""
+def seeded(live_server, tmp_path_factory) -> dict[str, int]:
+    """One English PDF, its Norwegian translation, a DOCX, a text version of the PDF and a
+    revised text version (a term of five years made fifty, a disputes article added)."""
+    revised = tmp_path_factory.mktemp("revised") / ("ux-v2-" + TXT.name)
+    text = TXT.read_text(encoding="utf-8")
+    assert "five (5) years" in text
+    revised.write_text(
+        text.replace("five (5) years", "fifty (50) years")
+        + "\n\nArticle 14 Disputes\n\n1. Any dispute shall be settled exclusively by the courts "
+        "of the Second Party's country.\n",
+        encoding="utf-8",
+    )
     return {
         "pdf": _upload(live_server, PDF, "ux-" + PDF.name),
         "nb": _upload(live_server, NB_PDF, "ux-" + NB_PDF.name),
         "docx": _upload(live_server, DOCX, "ux-" + DOCX.name),
         "txt": _upload(live_server, TXT, "ux-" + TXT.name),
+        "txt2": _upload(live_server, revised),
     }
 
 
@@ -269,6 +280,7 @@ def _pages(ids: dict[str, int]) -> dict[str, str]:
         "history": "/history",
         "compare": f"/compare?id={ids['pdf']}&id={ids['txt']}",
         "compare-unrelated": f"/compare?id={ids['pdf']}&id={ids['docx']}",
+        "compare-redline": f"/compare?id={ids['txt']}&id={ids['txt2']}",
         "login": "/login",
         "error": "/analyses/999999",
     }
@@ -493,3 +505,47 @@ def test_same_file_again_links_to_the_earlier_analysis(page, live_server, seeded
     assert f"ux-again-{PDF.name}" in notice
     page.reload()
     assert page.locator("#deleted-notice").count() == 0, "said once"
+
+
+# Answering inside the draft (issue 15): the annotated draft and the compare page's redline.
+
+
+def test_report_page_offers_the_annotated_draft(page, seeded, tmp_path) -> None:
+    """A DOCX report page links its annotated draft; the download is the draft with the
+    analyser's comments. A TXT report page has no such link."""
+    import zipfile
+
+    page.goto(f"/analyses/{seeded['docx']}")
+    link = page.locator("#download-annotated")
+    assert link.is_visible() and link.inner_text() == "Annotated draft (DOCX)"
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename == "ux-rca-vestland-andes-annotated.docx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        assert b"Agreement analyser" in archive.read("word/comments.xml")
+    page.goto(f"/analyses/{seeded['txt']}")
+    assert page.locator("#download-annotated").count() == 0
+
+
+def test_compare_redline_struck_underlined_and_labelled(browser, live_server, seeded) -> None:
+    """Deleted words struck and inserted words underlined (not by colour alone), each read
+    out with its label, under its article; at 390 px the redline wraps inside the screen."""
+    for width in (1200, 390):
+        context = browser.new_context(
+            base_url=live_server, viewport={"width": width, "height": 800}
+        )
+        tab = context.new_page()
+        tab.goto(f"/compare?id={seeded['txt']}&id={seeded['txt2']}")
+        deleted = tab.locator("#redline del").first
+        inserted = tab.locator("#redline ins").first
+        assert "line-through" in deleted.evaluate("e => getComputedStyle(e).textDecorationLine")
+        assert "underline" in inserted.evaluate("e => getComputedStyle(e).textDecorationLine")
+        assert deleted.text_content() == "[deleted: five (5)]"
+        assert inserted.text_content() == "[inserted: fifty (50)]"
+        assert "Article 14 Disputes" in tab.locator("#redline").inner_text()
+        box = tab.locator("#redline").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width
+        context.close()

@@ -90,7 +90,7 @@ def findings(report: Report) -> list[Finding]:
     ]
     from analyser.revision_effect import revision_sentence
 
-    sentence = revision_sentence(report)
+    sentence = revision_sentence(report, "en")  # the comments are worded in English
     if sentence:
         head.append(sentence)
     out = [Finding("summary", "\n".join(head))]

@@ -76,7 +76,11 @@ def locate(pdf: object, evidence: Evidence) -> tuple[int, list[Rect]] | None:
         for candidate in candidates:
             at = flat.find(candidate)
             if at < 0:
-                match = re.search(re.escape(candidate).replace(r"\ ", r"\s?-?\s?"), flat)
+                # Between words: a line-end hyphen and spaces, or nothing. The gap is an atomic
+                # group: with "\s?-?\s?" free to backtrack, a single space can be matched two
+                # ways, so a long quote that is NOT on the page took 2^words steps (minutes).
+                gap = r"(?>\s?-?\s?)"
+                match = re.search(re.escape(candidate).replace(r"\ ", gap), flat)
                 at = match.start() if match else -1
                 length = len(match.group(0)) if match else 0
             else:

@@ -64,6 +64,7 @@ _DOWNLOADS: dict[str, tuple[str, str]] = {
     "pdf": ("pdf", "application/pdf"),  # the HTML report on A4 (analyser.render_pdf)
 }
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_ANNOTATED_TYPES = {"docx": _DOCX_TYPE, "pdf": "application/pdf"}
 _OPEN_PATHS = ("/login", "/static/", "/openapi.json")
 _LANG_COOKIE = "lang"
 _DELETED_COOKIE = "deleted"
@@ -277,6 +278,7 @@ async def _analyse_upload(app: FastAPI, upload: UploadFile) -> tuple[int, dict[s
         name=name,
         size=len(data),
         data=data if config.keep_files else None,
+        annotated=outcome.annotated,
     )
     # Ids, sizes and timings only: names and text of confidential drafts stay out of logs.
     log.info(
@@ -576,6 +578,21 @@ def _add_page_routes(app: FastAPI) -> None:
             headers=_attachment(f"{_stem(stored.summary.name)}-checklist.docx"),
         )
 
+    @app.get("/analyses/{analysis_id}/annotated", include_in_schema=False)
+    def download_annotated(analysis_id: int) -> Response:
+        """The upload with its findings inside (Word comments and tracked insertions, or PDF
+        highlights and notes), made by the worker when the upload was analysed."""
+        stored = _get(app, analysis_id)
+        data = store.annotated(analysis_id)
+        fmt = stored.summary.format
+        if data is None or fmt not in _ANNOTATED_TYPES:
+            raise HTTPException(404, "No annotated draft: only DOCX and PDF uploads get one.")
+        return Response(
+            data,
+            media_type=_ANNOTATED_TYPES[fmt],
+            headers=_attachment(f"{_stem(stored.summary.name)}-annotated.{fmt}"),
+        )
+
     @app.get("/analyses/{analysis_id}/file", include_in_schema=False)
     def download_file(analysis_id: int) -> Response:
         stored = _get(app, analysis_id)
@@ -653,14 +670,35 @@ def _add_page_routes(app: FastAPI) -> None:
         alike = None
         if old.contexts.get("sketch") and new.contexts.get("sketch"):
             alike = resemblance(old.contexts["sketch"], new.contexts["sketch"])
+        unrelated = alike is not None and alike < RELATED_THRESHOLD
+        comparison = compare_reports(old.report, new.report)  # analyser.compare
+        redline = False
+        # The word-level redline, from the text stored with each analysis. Not for two
+        # different agreements: every paragraph would be "replaced", and the warning says it.
+        if old.contexts.get("view") and new.contexts.get("view") and not unrelated:
+            from analyser.compare import compare_texts
+            from analyser.docview import view_paragraphs
+
+            comparison = compare_texts(
+                old.report,
+                new.report,
+                view_paragraphs(old.contexts["view"], old.contexts.get("sections")),
+                view_paragraphs(new.contexts["view"], new.contexts.get("sections")),
+            )
+            redline = True
+            if alike is None and comparison.similarity is not None:
+                alike = comparison.similarity
+                unrelated = alike < RELATED_THRESHOLD
         return _page(
             request,
             "compare.html.j2",
             old=old.summary,
             new=new.summary,
-            comparison=compare_reports(old.report, new.report),  # analyser.compare
-            unrelated=alike is not None and alike < RELATED_THRESHOLD,
+            comparison=comparison,
+            unrelated=unrelated,
             similarity_percent=round(100 * (alike or 0)),
+            redline=redline,
+            text_language=new.summary.language,
         )
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)

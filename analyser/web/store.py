@@ -1,5 +1,9 @@
 """SQLite history of analyses: one row per upload, the uploaded bytes only when asked.
 
+A DOCX or PDF upload also keeps its *annotated draft* (the upload with the findings written
+into it, made by the worker at analysis time), so the report page can offer it for download;
+it is removed with the analysis like everything else.
+
 Plain ``sqlite3`` with a connection per operation: the web server handles requests on a thread
 pool, and short-lived connections avoid sharing one across threads. ``secure_delete`` is on so
 that deleting an analysis overwrites its pages instead of leaving a confidential draft in the
@@ -18,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: annotated_drafts (created on open, so older files gain it)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS analyses (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -40,10 +44,16 @@ CREATE TABLE IF NOT EXISTS files (
     analysis_id INTEGER PRIMARY KEY REFERENCES analyses(id) ON DELETE CASCADE,
     data BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS annotated_drafts (
+    analysis_id INTEGER PRIMARY KEY REFERENCES analyses(id) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
 """
 _SUMMARY_COLUMNS = (
     "id, name, sha256, size, created_at, language, format, present, partial, missing, verdict,"
-    " EXISTS(SELECT 1 FROM files WHERE files.analysis_id = analyses.id) AS has_file"
+    " EXISTS(SELECT 1 FROM files WHERE files.analysis_id = analyses.id) AS has_file,"
+    " EXISTS(SELECT 1 FROM annotated_drafts d WHERE d.analysis_id = analyses.id)"
+    " AS has_annotated"
 )
 
 # Longest search term used; see Store.list_analyses.
@@ -73,6 +83,7 @@ class AnalysisSummary:
     missing: int
     verdict: str
     has_file: bool
+    has_annotated: bool = False  # an annotated draft is stored (DOCX/PDF uploads)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +101,7 @@ class AnalysisSummary:
                 "verdict": self.verdict,
             },
             "has_file": self.has_file,
+            "has_annotated": self.has_annotated,
         }
 
 
@@ -140,8 +152,10 @@ class Store:
         name: str,
         size: int,
         data: bytes | None = None,
+        annotated: bytes | None = None,
     ) -> int:
-        """Insert one analysis (and its file when ``data`` is given); return its id."""
+        """Insert one analysis (its file when ``data`` is given, its annotated draft when
+        ``annotated`` is); return its id."""
         document, summary = report["document"], report["summary"]
         with self._connect() as conn:
             cur = conn.execute(
@@ -167,6 +181,11 @@ class Store:
             if data is not None:
                 conn.execute(
                     "INSERT INTO files (analysis_id, data) VALUES (?, ?)", (analysis_id, data)
+                )
+            if annotated is not None:
+                conn.execute(
+                    "INSERT INTO annotated_drafts (analysis_id, data) VALUES (?, ?)",
+                    (analysis_id, annotated),
                 )
         return analysis_id
 
@@ -232,12 +251,23 @@ class Store:
             ).fetchone()
         return None if row is None else bytes(row["data"])
 
+    def annotated(self, analysis_id: int) -> bytes | None:
+        """The annotated draft of a DOCX/PDF upload, if one was made."""
+        if not valid_id(analysis_id):
+            return None
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT data FROM annotated_drafts WHERE analysis_id = ?", (analysis_id,)
+            ).fetchone()
+        return None if row is None else bytes(row["data"])
+
     def delete(self, analysis_id: int) -> bool:
-        """Remove the row and its stored file; True if there was one to remove."""
+        """Remove the row, its stored file and annotated draft; True if there was one."""
         if not valid_id(analysis_id):
             return False
         with self._connect() as conn:
             conn.execute("DELETE FROM files WHERE analysis_id = ?", (analysis_id,))
+            conn.execute("DELETE FROM annotated_drafts WHERE analysis_id = ?", (analysis_id,))
             cur = conn.execute("DELETE FROM analyses WHERE id = ?", (analysis_id,))
             return cur.rowcount > 0
 
@@ -256,4 +286,5 @@ def _summary(row: sqlite3.Row) -> AnalysisSummary:
         missing=row["missing"],
         verdict=row["verdict"],
         has_file=bool(row["has_file"]),
+        has_annotated=bool(row["has_annotated"]),
     )

@@ -33,6 +33,7 @@ from analyser.limits import Limits
 if TYPE_CHECKING:
     from analyser.engine import Job, Outcome
     from analyser.pipeline import Analyser
+    from analyser.report import Report
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class AnalysisOutcome:
     contexts: dict[str, Any] = field(default_factory=dict)
     error_kind: str | None = None  # the AnalyserError class name
     error_reason: str | None = None
+    annotated: bytes | None = None  # the "Annotated draft" of a DOCX/PDF upload
 
 
 class AnalysisTimeout(Exception):
@@ -76,13 +78,22 @@ class AnalysisBusy(Exception):
 
 
 def analyse_upload(analyser: Analyser, job: Job) -> AnalysisOutcome:
-    """The engine task (runs in a worker): extract, analyse, and cut out each quote's paragraph."""
+    """The engine task (runs in a worker): extract, analyse, cut out each quote's paragraph,
+    and write the annotated draft of a DOCX/PDF.
+
+    The annotated draft is made here, at analysis time, rather than when it is downloaded:
+    it parses the untrusted upload again (lxml, pypdf), and here that runs inside the
+    worker's deadline and memory cap instead of in the server process. A draft that cannot
+    be annotated leaves the analysis as it is; the reason is kept for the report page.
+    """
     from analyser.extract import extract_bytes
 
     assert job.data is not None
     document = extract_bytes(job.data, job.name, limits=analyser.limits)
-    report = analyser.analyse_document(document).to_dict()
+    result = analyser.analyse_document(document)
+    report = result.to_dict()
     from analyser.docview import document_view
+    from analyser.segment import block_sections
     from analyser.similarity import sketch
 
     contexts = quote_contexts(document, report)
@@ -90,7 +101,27 @@ def analyse_upload(analyser: Analyser, job: Job) -> AnalysisOutcome:
     # findings marked (report page), and the sketch that finds other versions of it.
     contexts["view"] = document_view(document, report)
     contexts["sketch"] = sketch(document.text)
-    return AnalysisOutcome(report=report, contexts=contexts)
+    # Each view block's article, so that the compare page can align its redline by article.
+    contexts["sections"] = block_sections(document)
+    annotated, contexts["annotate_error"] = _annotated_draft(result, job.data)
+    return AnalysisOutcome(report=report, contexts=contexts, annotated=annotated)
+
+
+def _annotated_draft(report: Report, data: bytes) -> tuple[bytes | None, str | None]:
+    """(annotated copy, None), (None, why not), or (None, None) for a format not annotated."""
+    from analyser.annotate import ANNOTATABLE, annotate_bytes
+    from analyser.errors import AnalyserError
+
+    if report.document.format not in ANNOTATABLE:
+        return None, None
+    try:
+        return annotate_bytes(report, data), None
+    except AnalyserError as e:
+        return None, e.reason
+    except MemoryError:
+        return None, "annotating it ran out of memory"
+    except Exception as e:  # noqa: BLE001 - a failed copy must not cost the analysis
+        return None, " ".join(f"internal error: {type(e).__name__}: {e}".split())[:300]
 
 
 def quote_contexts(document: Document, report: dict[str, Any]) -> dict[str, Any]:
