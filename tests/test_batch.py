@@ -558,6 +558,8 @@ def test_batch_summary_fits_filters_and_sorts_in_chromium(dev_summary, tmp_path)
         page.select_option("#filter-flag", "none")
         assert all(t == "0" for t in shown.locator("td:nth-last-child(1)").all_inner_texts())
         browser.close()
+
+
 # --- annotated copies (issue 15) --------------------------------------------------------
 
 
