@@ -132,6 +132,8 @@ W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 def test_docx_structure(reports):
     import io
 
+    from docx.oxml.ns import qn
+
     data = build_checklist(reports["nb"])
     doc = open_docx(io.BytesIO(docx_bytes(data)))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
@@ -146,6 +148,11 @@ def test_docx_structure(reports):
     boxes = doc.element.body.findall(f".//{W14}checkbox")
     assert len(boxes) >= 2 * len(_titles("nb")) + len(PROCESS) + 3
     assert all(b.find(f"{W14}checked").get(f"{W14}val") == "0" for b in boxes)
+    # Each one is a content control (w:sdt), and no tick box is a bare "☐" typed as text.
+    assert all(b.getparent().tag == qn("w:sdtPr") for b in boxes)
+    for text in doc.element.body.iter(qn("w:t")):
+        if "☐" in (text.text or ""):
+            assert any(a.tag == qn("w:sdtContent") for a in text.iterancestors()), text.text
 
 
 def test_docx_is_a4_with_properties_and_language_tags(reports):
@@ -291,6 +298,8 @@ def test_docx_converts_to_pdf_with_every_clause_title(tmp_path, runner):
     )
     pdf = pypdfium2.PdfDocument(str(tmp_path / "checklist.pdf"))
     try:
+        # LibreOffice carries the DOCX core properties into the PDF's information dictionary.
+        info = pdf.get_metadata_dict()
         sizes = {tuple(round(v) for v in page.get_size()) for page in pdf}
         pages = []
         for page in pdf:
@@ -318,6 +327,8 @@ def test_docx_converts_to_pdf_with_every_clause_title(tmp_path, runner):
                 "agreement_title",
                 "draft_date",
                 "draft_version",
+                "case_number",
+                "reviewer",
                 "risk",
                 "escalation",
                 "legend_heading",
@@ -329,3 +340,8 @@ def test_docx_converts_to_pdf_with_every_clause_title(tmp_path, runner):
     ]
     missing = [item for item in expected if item not in text]
     assert missing == []
+    assert info["Author"].startswith("agreement analyser") and "python-docx" not in str(info)
+    assert info["Title"] == f"Pre-signature checklist: {FIELDS['--title']}"
+    # The check-box controls render as boxes: one per clause heading, per clause's "checked"
+    # row, per process item and per sign-off decision.
+    assert text.count("☐") >= 2 * len(_titles("en")) + len(PROCESS) + 3

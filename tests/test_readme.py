@@ -34,3 +34,18 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     assert "python3 -m pytest -q" in README
     assert "python3 -m pytest -q" in ci
     assert "pip install -e '.[test]'" in README and "pip install -q -e '.[test]'" in ci
+
+
+def test_readme_screenshots_are_made_by_the_scripts() -> None:
+    """Every picture the README shows exists and is taken by a test that
+    docs/screenshots/regenerate.sh runs, or by a render script beside it (never by hand)."""
+    shots = REPO / "docs" / "screenshots"
+    script = (shots / "regenerate.sh").read_text(encoding="utf-8")
+    makers = [REPO / p for p in re.findall(r"tests/test_\w+\.py", script)]
+    makers += sorted(shots.glob("*.py"))
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in makers)
+    pictures = sorted(set(re.findall(r"docs/screenshots/([\w-]+)\.png", README)))
+    assert pictures
+    for name in pictures:
+        assert (shots / f"{name}.png").is_file(), name
+        assert f'"{name}"' in sources or f"{name}.png" in sources, f"{name}.png has no maker"

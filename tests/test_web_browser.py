@@ -315,6 +315,51 @@ def test_web_pages_accessible_and_fit_the_width(
     assert problems == {}
 
 
+def test_web_long_file_names_and_failed_sign_in_fit_the_phone(
+    browser, live_server, tmp_path
+) -> None:
+    """A file name is often one long word: the history, report and error pages wrap it rather
+    than grow wider than a 390 px phone; the failed sign-in page is axe-clean too."""
+    axe_module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python"
+    )
+    long_name = "phone-" + "x" * 150 + ".txt"
+    analysis = _upload(live_server, SAMPLES / "collab-lakeshore-bremnes.txt", long_name)
+    broken = tmp_path / ("phone-" + "y" * 150 + ".pdf")
+    broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)  # a PDF header, then noise
+    widths = {}
+    # Without JavaScript the upload form posts and the server answers with its error page.
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 390, "height": 800}, java_script_enabled=False
+    )
+    tab = context.new_page()
+    tab.goto("/")
+    tab.set_input_files("#files", str(broken))
+    tab.click("#analyse")
+    assert broken.name in tab.locator(".error-message").inner_text()
+    widths["error"] = tab.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 800})
+    tab = context.new_page()
+    for name, url in (("history", f"/history?q={long_name}"), ("report", f"/analyses/{analysis}")):
+        tab.goto(url)
+        assert long_name in tab.locator("main").inner_text()
+        widths[name] = tab.evaluate("document.documentElement.scrollWidth")
+    tab.goto("/login")
+    tab.fill("#token", "not-the-token")
+    tab.click("button[type=submit]")
+    assert tab.locator(".error-message").is_visible()
+    widths["login-failed"] = tab.evaluate("document.documentElement.scrollWidth")
+    serious = [
+        v["id"]
+        for v in axe_module.Axe().run(tab).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    context.close()
+    assert serious == []
+    assert widths == dict.fromkeys(widths, 390)
+
+
 def test_web_keyboard_skip_link_and_visible_focus(page, seeded) -> None:
     page.goto(f"/analyses/{seeded['pdf']}")
     page.keyboard.press("Tab")
