@@ -728,11 +728,32 @@ def display_names(results: Sequence[DocResult]) -> dict[str, str]:
     return {r.path: os.path.relpath(os.path.abspath(r.path), root) for r in results}
 
 
+def summary_language(results: Sequence[DocResult]) -> str:
+    """The summary's interface language: that of most analysed documents (Norwegian for a
+    folder of mostly Norwegian agreements), English on a tie or when none was read."""
+    from analyser.i18n import ui_language
+
+    votes = Counter(ui_language(r.language) for r in results if r.ok)
+    return "nb" if votes["nb"] > votes["en"] else "en"
+
+
 def summary_html(batch: BatchResult) -> str:
     """The head of office's overview: verdict, risk and statuses per document, worst first;
-    totals per clause and per status, a chart, filters and sorting (inline, no network)."""
+    totals per clause and per status, a chart, filters and sorting (inline, no network).
+
+    Labels are in :func:`summary_language` (analyser/templates/messages/*.yaml). Clause titles
+    are the profile's in English and the interface's translation otherwise; a clause of a
+    custom profile that the messages do not name keeps its profile title.
+    """
+    from analyser.i18n import messages
     from analyser.render import ENV
 
+    lang = summary_language(batch.results)
+    t = messages(lang)
+    titles = {
+        cid: batch.clause_titles[cid] if lang == "en" else t["clause_titles"].get(cid, title)
+        for cid, title in batch.clause_titles.items()
+    }
     link_fmt = "html" if "html" in batch.formats else "json"
     ok = [r for r in batch.results if r.ok]
     totals = {
@@ -754,6 +775,10 @@ def summary_html(batch: BatchResult) -> str:
         status_rank=_STATUS_RANK,
         risk_rank=_RISK_RANK,
         severity_order=_SEVERITIES,
+        t=t,
+        ui_lang=lang,
+        titles=titles,
+        status_labels=t["status"],
     )
 
 

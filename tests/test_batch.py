@@ -449,6 +449,35 @@ def test_batch_summary_puts_the_worst_first_with_totals() -> None:
     assert {"high", "medium", "low", "flag_high", "failed"} <= set(options)
 
 
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [(["nb", "nn", "en"], "nb"), (["nb", "en"], "en"), (["en", "en", "nb"], "en")],
+    ids=["mostly-norwegian", "tie", "mostly-english"],
+)
+def test_batch_summary_speaks_the_language_of_most_documents(languages, expected) -> None:
+    from analyser.i18n import messages
+
+    rows = [
+        _row(f"/srv/in/doc-{n}.txt", ("missing", "present"), "high", {"high": 1})
+        for n in range(len(languages))
+    ]
+    for row, language in zip(rows, languages, strict=True):
+        row.language = language
+    titles = {"academic_freedom": "Academic freedom", "ipr": "Intellectual property rights"}
+    html = summary_html(BatchResult(rows, CLAUSES, titles, ("json",)))
+    assert f'<html lang="{expected}">' in html
+    ours, other = messages(expected)["batch"], messages("en" if expected == "nb" else "nb")["batch"]
+    assert f"<h1>{ours['title']}</h1>" in html
+    assert messages(expected)["clause_titles"]["academic_freedom"] in html
+    labels = [v for k, v in other.items() if isinstance(v, str) and "%(" not in v]
+    leaked = [v for v in labels if v != ours[_key(other, v)] and f">{v}<" in html]
+    assert leaked == []
+
+
+def _key(mapping: dict, value: str) -> str:
+    return next(k for k, v in mapping.items() if v == value)
+
+
 @pytest.fixture(scope="module")
 def dev_summary(tmp_path_factory) -> Path:
     """The batch summary of the development half of the shared corpus (never the held-out
