@@ -43,6 +43,11 @@ class NoTextLayer(UnreadableDocument):
     pass
 
 
+class UntrustedTextLayer(NoTextLayer):
+    """Every word of the PDF's text layer is in fonts whose ToUnicode map disagrees with the
+    glyphs: only OCR of the pages (all of them, text or not) can read what they show."""
+
+
 class OcrFailed(UnreadableDocument):
     """OCR was asked for but is not installed, failed, or still found no text."""
 

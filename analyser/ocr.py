@@ -29,8 +29,12 @@ def ocr_available() -> bool:
     return shutil.which("ocrmypdf") is not None
 
 
-def extract_with_ocr(path: Path, limits: Limits | None = None) -> Document:
+def extract_with_ocr(path: Path, limits: Limits | None = None, *, force: bool = False) -> Document:
     """Recognise the text of a scanned PDF and extract it as if it had a text layer.
+
+    ``force`` recognises every page, replacing the text layer that is there (ocrmypdf
+    ``--force-ocr``): for a PDF whose text layer says other words than its glyphs show.
+    Otherwise pages that have text keep it (``--skip-text``).
 
     The returned document keeps the original file's name, path and SHA-256, so reports and
     batch resumption refer to what the user gave, not to the temporary OCR output.
@@ -45,7 +49,7 @@ def extract_with_ocr(path: Path, limits: Limits | None = None) -> Document:
         output = Path(tmp) / "ocr.pdf"
         command = [
             "ocrmypdf",
-            "--skip-text",
+            "--force-ocr" if force else "--skip-text",
             "--quiet",
             "--output-type",
             "pdf",

@@ -16,7 +16,7 @@ from analyser import __version__
 from analyser.block_language import attach_translations
 from analyser.classifier import ClauseClassifier
 from analyser.document import Document
-from analyser.errors import ModelError, NoTextLayer
+from analyser.errors import ModelError, NoTextLayer, UntrustedTextLayer
 from analyser.limits import Limits
 from analyser.profiles import Profile, apply_required_elements, load_profile
 from analyser.report import DocumentInfo, HiddenText, Report
@@ -123,12 +123,14 @@ class Analyser:
                 from analyser.extract import extract
 
                 document = extract(path, limits=self.limits or Limits.from_env())
-        except NoTextLayer:
+        except NoTextLayer as error:
             if not self.ocr:
                 raise
             from analyser.ocr import extract_with_ocr
 
-            document = extract_with_ocr(Path(path), self.limits)
+            document = extract_with_ocr(
+                Path(path), self.limits, force=isinstance(error, UntrustedTextLayer)
+            )
         self.timings["extract"] = time.perf_counter() - started
         return self.analyse_document(document), document
 

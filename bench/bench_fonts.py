@@ -8,8 +8,9 @@ texts are never read) with real tools, fonts rotating per document:
 - Chromium (Skia): HTML printed with ``--print-to-pdf`` (Type0 fonts; TrueType ones keep their
   Unicode cmap and are checked).
 
-Prints, per tool: documents, fonts with a ToUnicode map that could be checked and that could
-not, false alarms (fonts judged lying, and hidden passages with reason
+Prints, per tool: documents, fonts with a ToUnicode map that could be checked against a second
+reading of their own and that could not, fonts whose glyph outlines were compared across fonts,
+false alarms (fonts judged lying, and hidden passages with reason
 ``actual_text_mismatch`` in ``extract()``), and the check's time beside ``extract()``.
 Nothing is asserted: every document is honest, so every alarm printed is a false one.
 
@@ -102,7 +103,7 @@ def chromium_pdfs(docs: list[tuple[str, list[str]]], folder: Path) -> list[Path]
 
 
 def sweep(label: str, pdfs: list[Path]) -> None:
-    checked = unchecked = lying = hidden = 0
+    checked = unchecked = outlines = lying = hidden = 0
     check_s = extract_s = 0.0
     for path in pdfs:
         data = path.read_bytes()
@@ -113,13 +114,14 @@ def sweep(label: str, pdfs: list[Path]) -> None:
         doc = extract(path)
         extract_s += time.perf_counter() - started
         checked, unchecked = checked + audit.checked, unchecked + audit.unchecked
+        outlines += audit.outlines
         lying += len(audit.lying)
         hidden += sum(h.reason == "actual_text_mismatch" for h in doc.hidden)
         if audit.lying:
             print(f"  FALSE ALARM {path.name}: {sorted(audit.lying)}")
     share = check_s / extract_s * 100 if extract_s else 0.0
     print(
-        f"{label:12} {len(pdfs):5} {checked:8} {unchecked:10} {lying:7} {hidden:7} "
+        f"{label:12} {len(pdfs):5} {checked:8} {unchecked:10} {outlines:9} {lying:6} {hidden:7} "
         f"{check_s * 1000 / max(1, len(pdfs)):9.1f} {extract_s * 1000 / max(1, len(pdfs)):11.1f} "
         f"{share:5.1f}%"
     )
@@ -139,8 +141,8 @@ def main() -> None:
         }
         print(f"{len(docs)} development texts (at most {args.paragraphs} paragraphs each)")
         print(
-            f"{'tool':12} {'PDFs':>5} {'checked':>8} {'unchecked':>10} {'lying':>7} "
-            f"{'hidden':>7} {'check ms':>9} {'extract ms':>11} {'share':>6}"
+            f"{'tool':12} {'PDFs':>5} {'checked':>8} {'unchecked':>10} {'outlines':>9} "
+            f"{'lying':>6} {'hidden':>7} {'check ms':>9} {'extract ms':>11} {'share':>6}"
         )
         for label, pdfs in made.items():
             sweep(label, pdfs)

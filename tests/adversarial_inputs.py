@@ -248,6 +248,12 @@ ATTACKS: tuple[Attack, ...] = (
         )
         for way in pdf_fixtures.LYING_FONT_WAYS
     ),
+    Attack(
+        "pdf-to-unicode-letter-for-letter-in-a-font-copy",
+        "cipher.pdf",
+        lambda path: pdf_fixtures.build_lying_to_unicode_pdf(path, "truetype_copy", cipher=True),
+        refused("says something other than the glyphs show"),
+    ),
     *(
         Attack(
             f"docx-{way}",

@@ -9,7 +9,9 @@ named in each docstring, on top of the real reportlab file.
 
 from __future__ import annotations
 
+import codecs
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -175,10 +177,11 @@ def build_actual_text_pdf(path: Path) -> Path:
     return path
 
 
-LYING_FONT_WAYS = ("simple_font", "cid_truetype")
+LYING_FONT_WAYS = ("simple_font", "cid_truetype", "truetype_copy")
+DEJAVU_SERIF = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 
 
-def build_lying_to_unicode_pdf(path: Path, way: str) -> Path:
+def build_lying_to_unicode_pdf(path: Path, way: str, *, cipher: bool = False) -> Path:
     """The draft whose page shows :data:`DECOY_LINE` in a font of its own, whose ToUnicode map
     (ISO 32000-1 § 9.10.3) has been edited so that the text layer reads the whole hidden
     article: the code of the decoy's "A" maps to the article's first half, that of its "." to
@@ -188,11 +191,26 @@ def build_lying_to_unicode_pdf(path: Path, way: str) -> Path:
     with /WinAnsiEncoding, so its glyph names are known) and pikepdf adds the ToUnicode
     stream. ``cid_truetype``: Chromium (Skia) prints an HTML draft with the decoy in DejaVu
     Serif (a Type0 font, Identity-H, whose embedded TrueType subset keeps its Unicode cmap)
-    and pikepdf replaces that font's ToUnicode stream.
+    and pikepdf replaces that font's ToUnicode stream. ``truetype_copy``: reportlab draws the
+    whole draft, decoy included, in an embedded DejaVu Serif subset (symbolic TrueType, no
+    Encoding, no Unicode cmap: its map is the only reading); pikepdf adds a copy of that font
+    dictionary (same font program), points the decoy's ``Tf`` at the copy and gives the copy
+    the edited map — as an editor of the file would.
+
+    ``cipher=True`` makes the lie one letter for one letter instead (ROT13 of each letter),
+    the edit no glyph-for-sentence rule can see.
     """
     article = " ".join(HIDDEN_ARTICLE)
     half = article.index(" Researchers")
     lies = {"A": article[:half], ".": article[half:]}
+
+    def lie(text: str) -> str:
+        if cipher:
+            return codecs.encode(text, "rot13")
+        return lies.get(text, "\u200b")
+
+    if way == "truetype_copy":
+        return _edited_font_copy(path, lie)
     if way == "simple_font":
         c, y = _draft_canvas(io.BytesIO())
         c.setFont("Helvetica-Oblique", 10)
@@ -212,10 +230,43 @@ def build_lying_to_unicode_pdf(path: Path, way: str) -> Path:
                 continue
             if "/ToUnicode" in font:
                 honest = _read_to_unicode(font.ToUnicode.read_bytes())
-            mapping = {
-                code: lies.get(text, "\u200b") for code, text in honest.items() if text.strip()
-            }
+            mapping = {code: lie(text) for code, text in honest.items() if text.strip()}
             font.ToUnicode = pdf.make_stream(_to_unicode_cmap(mapping, code_bytes))
+        pdf.save(path)
+    return path
+
+
+def _edited_font_copy(path: Path, lie: Callable[[str], str]) -> Path:
+    """See :func:`build_lying_to_unicode_pdf` (``truetype_copy``)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont("DejaVuSerif", str(DEJAVU_SERIF)))
+    c = canvas.Canvas(io.BytesIO(), pagesize=A4)
+    c.setFont("DejaVuSerif", 10)
+    y = 780.0
+    for line in [*DRAFT_LINES, "", DECOY_LINE]:
+        if line:
+            c.drawString(60, y, line)
+        y -= 14
+    c.showPage()
+    with pikepdf.open(io.BytesIO(c.getpdfdata())) as pdf:  # getpdfdata() also saves
+        page = pdf.pages[0]
+        fonts = page.Resources.Font
+        key, font = next((k, f) for k, f in fonts.items() if "DejaVuSerif" in str(f.BaseFont))
+        copy = pdf.make_indirect(pikepdf.Dictionary({k: v for k, v in font.items()}))
+        honest = _read_to_unicode(font.ToUnicode.read_bytes())
+        copy.ToUnicode = pdf.make_stream(
+            _to_unicode_cmap({c: lie(t) for c, t in honest.items() if t.strip()}, 1)
+        )
+        fonts["/FLie"] = copy
+        ops = list(pikepdf.parse_content_stream(page))
+        last_tf = max(i for i, op in enumerate(ops) if str(op.operator) == "Tf")
+        ops[last_tf] = pikepdf.ContentStreamInstruction(
+            [pikepdf.Name("/FLie"), *list(ops[last_tf].operands)[1:]], pikepdf.Operator("Tf")
+        )
+        assert str(ops[last_tf].operands[0]) == "/FLie" and key != "/FLie"
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
         pdf.save(path)
     return path
 

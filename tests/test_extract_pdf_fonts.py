@@ -17,14 +17,18 @@ from pdf_fixtures import (
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from analyser.extract.pdf_fonts import lying_fonts
+from analyser.extract.pdf_fonts import audit_fonts, lying_fonts, mark_lying_fonts
 from tests.conftest import SAMPLES
 
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} not installed - Chromium-made PDF not built"
 )
-LIAR = {"simple_font": "Helvetica-Oblique", "cid_truetype": "DejaVuSerif"}
+LIAR = {
+    "simple_font": "Helvetica-Oblique",
+    "cid_truetype": "DejaVuSerif",
+    "truetype_copy": "DejaVuSerif",
+}
 
 
 @pytest.mark.parametrize(
@@ -51,6 +55,35 @@ def test_pdf_fonts_chromium_draft_with_its_own_map_raises_no_alarm(tmp_path: Pat
     from pdf_fixtures import _chromium_draft_pdf
 
     assert lying_fonts(_chromium_draft_pdf(tmp_path)) == frozenset()
+
+
+def test_pdf_fonts_edited_copy_of_the_body_font_is_found_by_its_outlines(tmp_path: Path) -> None:
+    """A letter-for-letter lie in a copy of the body font (reportlab's TrueType subset has no
+    second reading of its own): the same outlines read as other letters in the two fonts.
+    Which map lies cannot be told, so both fonts are distrusted."""
+    path = build_lying_to_unicode_pdf(tmp_path / "cipher.pdf", "truetype_copy", cipher=True)
+    audit = audit_fonts(path.read_bytes())
+    assert audit.checked == 0
+    assert audit.outlines == 2
+    assert len(audit.lying_objects) == 2
+
+
+def test_pdf_fonts_glyph_for_a_sentence_is_a_lie_in_any_font(tmp_path: Path) -> None:
+    """No second reading needed: one glyph that reads as half a sentence is no ligature; the
+    body font it was copied from is then not distrusted."""
+    path = build_lying_to_unicode_pdf(tmp_path / "copy.pdf", "truetype_copy")
+    audit = audit_fonts(path.read_bytes())
+    assert len(audit.lying_objects) == 1
+
+
+def test_pdf_fonts_lying_fonts_are_renamed_in_the_copy_that_is_read(tmp_path: Path) -> None:
+    """The edited copy keeps the body font's name; only the lying dictionary is renamed, by an
+    incremental update appended to the bytes."""
+    path = build_lying_to_unicode_pdf(tmp_path / "copy.pdf", "truetype_copy")
+    data = path.read_bytes()
+    marked, names = mark_lying_fonts(data, audit_fonts(data))
+    assert marked.startswith(data) and len(marked) > len(data)
+    assert names == frozenset({"LiarFont0-AAAAAA-DejaVuSerif"})
 
 
 def test_pdf_fonts_font_without_to_unicode_is_not_judged(tmp_path: Path) -> None:
@@ -118,3 +151,38 @@ def test_pdf_fonts_to_unicode_key_written_with_name_escapes_is_still_read() -> N
     escaped = data.replace(b"/ToUnicode", b"/T#6FUnicode")
     assert b"/ToUnicode" not in escaped
     assert lying_fonts(escaped) == frozenset({"Helvetica"})
+
+
+def _maps_in(data: bytes) -> list[bytes]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return [
+            obj.ToUnicode.read_bytes()
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and "/ToUnicode" in obj
+        ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("samples", id="reportlab-and-libreoffice-samples"),
+        pytest.param("chromium", id="chromium-bfrange", marks=needs_chromium),
+    ],
+)
+def test_pdf_fonts_to_unicode_maps_read_as_pdfminer_reads_them(source: str, tmp_path: Path) -> None:
+    """The regular-expression reader gives what pdfminer's PostScript parser gives, on maps
+    written by reportlab, LibreOffice and Chromium (which writes bfrange sections)."""
+    from pdf_fixtures import _chromium_draft_pdf, _read_to_unicode
+
+    from analyser.extract.pdf_fonts import _to_unicode
+
+    files = (
+        [p.read_bytes() for p in sorted(SAMPLES.glob("*.pdf"))]
+        if source == "samples"
+        else [_chromium_draft_pdf(tmp_path)]
+    )
+    maps = [cmap for data in files for cmap in _maps_in(data)]
+    assert maps
+    for cmap in maps:
+        stream = type("Stream", (), {"get_data": lambda self, cmap=cmap: cmap})()
+        assert _to_unicode(stream) == _read_to_unicode(cmap)

@@ -18,6 +18,7 @@ from pdf_fixtures import (
     build_visible_draft,
 )
 
+from analyser.errors import UntrustedTextLayer
 from analyser.extract import extract
 from analyser.report import Report
 
@@ -115,3 +116,8 @@ def test_pdf_visibility_text_in_a_font_whose_map_lies_is_hidden(folder: Path, wa
     assert [h.reason for h in doc.hidden] == ["actual_text_mismatch"]
     assert "Academic freedom" in doc.hidden[0].text
     assert any("ToUnicode" in w for w in doc.warnings)
+
+
+def test_pdf_visibility_no_trusted_text_left_is_refused_with_advice_to_ocr(folder: Path) -> None:
+    with pytest.raises(UntrustedTextLayer, match="run OCR"):
+        extract(build_lying_to_unicode_pdf(folder / "cipher.pdf", "truetype_copy", cipher=True))

@@ -76,3 +76,27 @@ def test_ocr_reads_a_scanned_pdf(runner, scanned_pdf: Path) -> None:
     exit_clause = next(c for c in report["clauses"] if c["id"] == "exit_strategy")
     assert exit_clause["status"] == "present"
     assert "breach" in exit_clause["evidence"][0]["text"]
+
+
+@pytest.mark.skipif(
+    shutil.which("ocrmypdf") is None and not os.environ.get("CI"),
+    reason="ocrmypdf not installed (apt-get install ocrmypdf tesseract-ocr-eng tesseract-ocr-nor)",
+)
+def test_ocr_rereads_every_page_when_the_text_layer_cannot_be_trusted(
+    runner, tmp_path: Path
+) -> None:
+    """A draft whose body font and an edited copy of it read the same glyphs as different
+    letters: no word of the text layer is trusted, and --ocr reads what the page shows."""
+    from pdf_fixtures import DECOY_LINE, build_lying_to_unicode_pdf
+
+    pdf = build_lying_to_unicode_pdf(tmp_path / "cipher.pdf", "truetype_copy", cipher=True)
+    refused = runner.invoke(main, ["check", str(pdf)])
+    assert refused.exit_code == 3
+    assert "run OCR" in refused.stderr
+    result = runner.invoke(main, ["check", str(pdf), "--ocr", "--format", "json", "--no-model"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    exit_clause = next(c for c in report["clauses"] if c["id"] == "exit_strategy")
+    assert exit_clause["status"] != "missing"  # the body text, read from the page image
+    assert any("OCR" in w for w in report["warnings"])
+    assert report["document"]["characters"] > len(DECOY_LINE) * 20  # the whole page was read

@@ -31,14 +31,20 @@ import threading
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from analyser.document import BlockKind, Document, SkippedKind, SkippedPassage, join_blocks
-from analyser.errors import CorruptDocument, DocumentTooLarge, EncryptedDocument, NoTextLayer
+from analyser.errors import (
+    CorruptDocument,
+    DocumentTooLarge,
+    EncryptedDocument,
+    NoTextLayer,
+    UntrustedTextLayer,
+)
 from analyser.extract.pdf_columns import column_order, split_line
 from analyser.extract.pdf_container import (
     attachment_names,
@@ -46,7 +52,7 @@ from analyser.extract.pdf_container import (
     refuse_empty_with_attachments,
     refuse_xfa,
 )
-from analyser.extract.pdf_fonts import lying_fonts
+from analyser.extract.pdf_fonts import audit_fonts, mark_lying_fonts
 from analyser.extract.pdf_furniture import find_skipped
 from analyser.extract.pdf_lines import Line as _Line
 from analyser.extract.pdf_lines import Page as _Page
@@ -109,16 +115,19 @@ def extract_pdf(
         pages: list[_Page] = []
         chars = 0
         content = OptionalContent(data)
-        lying = lying_fonts(data)
-        for i in range(n_pages):
-            pages.append(_read_page(pdf, i, path, content, lying))
-            chars += sum(len(line.text) + 1 for line in pages[-1].lines)
-            if chars > limits.max_chars:
-                raise DocumentTooLarge(
-                    f"PDF has more than {limits.max_chars:,} characters of text by page "
-                    f"{i + 1}; the limit is {limits.max_chars:,}",
-                    path,
-                )
+        # Fonts whose ToUnicode map lies are renamed in a copy read instead (pdf_fonts.py).
+        marked, lying = mark_lying_fonts(data, audit_fonts(data))
+        with ExitStack() as stack:
+            reading = pdf if marked is data else stack.enter_context(_open(marked, path))
+            for i in range(n_pages):
+                pages.append(_read_page(reading, i, path, content, lying))
+                chars += sum(len(line.text) + 1 for line in pages[-1].lines)
+                if chars > limits.max_chars:
+                    raise DocumentTooLarge(
+                        f"PDF has more than {limits.max_chars:,} characters of text by page "
+                        f"{i + 1}; the limit is {limits.max_chars:,}",
+                        path,
+                    )
     unread_tables = _add_tables(data, pages)
     furniture_ids = find_skipped(pages)
     furniture, skipped = _furniture_parts(pages, furniture_ids)
@@ -126,7 +135,7 @@ def extract_pdf(
     if sum(len(t) - t.count(" ") for t, *_ in paragraphs) < MIN_CHARS_PER_PAGE * n_pages:
         refuse_empty_with_attachments(attachments, path)
         if lying:
-            raise NoTextLayer(
+            raise UntrustedTextLayer(
                 "the text layer says something other than the glyphs show (edited ToUnicode "
                 "maps); run OCR to read what the pages show (analyser check --ocr)",
                 path,
