@@ -263,7 +263,7 @@ def compare(
 
     epoch = command_epoch()  # first: the imports below count against the deadline
     from analyser.compare import (
-        compare_versions,
+        compare_in_engine,
         load_versions,
         render_comparison,
         revision_versions,
@@ -279,7 +279,8 @@ def compare(
             before, after = revision_versions(old, **options)
         else:
             before, after = load_versions([old, new], **options)
-        content = render_comparison(compare_versions(before, after), fmt)
+        comparison = compare_in_engine(before, after, limits=limits)
+        content = render_comparison(comparison, fmt)
         if output is not None:
             write_atomically(output, content + "\n")
     except AnalyserError as e:

@@ -406,6 +406,29 @@ def compare_texts(
     return comparison
 
 
+def compare_in_engine(old: Version, new: Version, *, limits: Limits | None = None) -> Comparison:
+    """:func:`compare_versions` in a bounded engine worker when both sides are documents.
+
+    The word-level redline aligns paragraphs and words with :class:`difflib.SequenceMatcher`,
+    quadratic at worst: two long, different documents (one of them a partner's) could keep it
+    busy for minutes after both analyses were done in time. So it gets a worker of its own
+    with the same deadline and memory cap as a document ("comparison of A and B" is named
+    when it is refused). Two JSON reports compare at once, in this process.
+    """
+    from analyser.engine import Job
+
+    if old.document is None or new.document is None:
+        return compare_versions(old, new)
+    names = [v.report["document"]["name"] for v in (old, new)]
+    job = Job(0, f"comparison of {names[0]} and {names[1]}")
+
+    def task(analyser: Analyser, job: Job) -> Comparison:
+        return compare_versions(old, new)  # in the forked worker, which has both versions
+
+    comparison: Comparison = _in_engine([job], task, None, False, limits, None)[0]
+    return comparison
+
+
 def _add_text_diff(comparison: Comparison, diff: TextDiff) -> None:
     comparison.text_changes = diff.changes
     comparison.similarity = diff.similarity

@@ -259,3 +259,50 @@ def test_compare_unrelated_warning_in_the_report_language(runner):
     data = json.loads(runner.invoke(compare, [str(old), str(other), "-f", "json"]).output)
     assert any("look like different agreements" in w for w in data["warnings"])
     assert "unrelated_warning" not in data
+
+
+def _numbered_clauses(count: int, seed: int) -> str:
+    """Short numbered paragraphs of shuffled agreement words: quick to analyse, and two such
+    texts are the worst case of the paragraph alignment (every paragraph differs)."""
+    import random
+
+    rng = random.Random(seed)
+    words = [
+        "party",
+        "agreement",
+        "research",
+        "data",
+        "shall",
+        "results",
+        "publication",
+        "annex",
+        "notice",
+    ]
+    return "\n\n".join(
+        f"{n}. " + " ".join(rng.choice(words) for _ in range(6)) + "." for n in range(count)
+    )
+
+
+def test_compare_word_diff_runs_under_the_deadline_too(tmp_path: Path) -> None:
+    """Both analyses finish in time, but aligning 8,000 paragraphs that all differ takes
+    about a minute: the redline has a worker and a deadline of its own."""
+    import subprocess
+    import sys
+    import time
+
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text(_numbered_clauses(8000, 1), encoding="utf-8")
+    new.write_text(_numbered_clauses(8000, 2), encoding="utf-8")
+    seconds = 8
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "analyser", "compare", str(old), str(new), "--no-model",
+         "--max-seconds", str(seconds)],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"Error: comparison of old.txt and new.txt: analysis timed out after {seconds} s"
+    ]
+    assert elapsed <= 2 * seconds + 5, f"took {elapsed:.1f} s"  # analyses, then the redline
