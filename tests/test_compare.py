@@ -284,16 +284,16 @@ def _numbered_clauses(count: int, seed: int) -> str:
 
 
 def test_compare_word_diff_runs_under_the_deadline_too(tmp_path: Path) -> None:
-    """Both analyses finish in time, but aligning 8,000 paragraphs that all differ takes
-    about a minute: the redline has a worker and a deadline of its own."""
+    """Both analyses finish in time (2 s each), but aligning 7,000 paragraphs that all differ
+    takes over half a minute: the redline has a worker and a deadline of its own."""
     import subprocess
     import sys
     import time
 
     old, new = tmp_path / "old.txt", tmp_path / "new.txt"
-    old.write_text(_numbered_clauses(8000, 1), encoding="utf-8")
-    new.write_text(_numbered_clauses(8000, 2), encoding="utf-8")
-    seconds = 8
+    old.write_text(_numbered_clauses(7000, 1), encoding="utf-8")
+    new.write_text(_numbered_clauses(7000, 2), encoding="utf-8")
+    seconds = 10
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "analyser", "compare", str(old), str(new), "--no-model",
