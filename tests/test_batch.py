@@ -706,3 +706,23 @@ def test_batch_annotate_into_the_input_folder_and_resume(runner, tmp_path: Path)
     )
     assert third.exit_code == 3, third.output
     assert "would overwrite an input file" in third.output and decoy.read_bytes() == kept
+
+
+def test_batch_summary_says_what_pending_changes_do(runner, tmp_path: Path) -> None:
+    """summary.csv's pending_changes column: the revision sentence of a redlined draft, kept
+    when a re-run reuses the report; empty for a draft without tracked changes."""
+    from revision_fixtures import ONLY_ARTICLE_3, PARTNER, build_agreement, delete_article
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    build_agreement(folder / "redline.docx", delete_article(3), text=ONLY_ARTICLE_3)
+    shutil.copy(SAMPLES / "rca-vestland-andes.docx", folder / "clean.docx")
+    out = tmp_path / "out"
+    for _ in range(2):  # the second run reads the sentence back from the JSON report
+        result = runner.invoke(batch, [str(folder), "--out", str(out), "--no-model"])
+        assert result.exit_code == 0, result.output
+        rows = {Path(r["file"]).name: r for r in _rows(out)}
+        assert rows["redline.docx"]["pending_changes"].startswith(f"Pending changes by {PARTNER}")
+        assert "Academic freedom (Article 3 deleted)" in rows["redline.docx"]["pending_changes"]
+        assert rows["clean.docx"]["pending_changes"] == ""
+    assert "2 already done" in result.output
