@@ -575,7 +575,9 @@ def test_report_page_offers_the_annotated_draft(page, seeded, tmp_path) -> None:
     assert page.locator("#download-annotated").count() == 0
 
 
-def test_compare_redline_struck_underlined_and_labelled(browser, live_server, seeded) -> None:
+def test_compare_redline_struck_underlined_and_labelled(
+    browser, live_server, seeded, tmp_path
+) -> None:
     """Deleted words struck and inserted words underlined (not by colour alone), each read
     out with its label, under its article; at 390 px the redline wraps inside the screen."""
     for width in (1200, 390):
@@ -593,4 +595,6 @@ def test_compare_redline_struck_underlined_and_labelled(browser, live_server, se
         assert "Article 14 Disputes" in tab.locator("#redline").inner_text()
         box = tab.locator("#redline").bounding_box()
         assert box is not None and box["x"] + box["width"] <= width
+        if width == 1200:
+            _screenshot(tab.locator("#redline"), "compare-redline", tmp_path)
         context.close()
