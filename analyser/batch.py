@@ -101,8 +101,8 @@ class DocResult:
     skipped: bool = False
     seconds: float = 0.0
     annotated: str | None = None  # file name of the annotated copy in the output folder
-    pending_changes: str = ""  # what a draft's tracked changes do (revision_sentence), if any
     annotate_error: str | None = None  # why no annotated copy was written (DOCX/PDF only)
+    pending_changes: str = ""  # what a draft's tracked changes do (revision_sentence), if any
 
     @property
     def ok(self) -> bool:
@@ -480,6 +480,7 @@ def _analyse_and_write(
     """
     from analyser.output import write_atomically
     from analyser.render import render
+    from analyser.revision_effect import revision_sentence
 
     assert job.path is not None
     file_name = Path(job.path).name
@@ -499,8 +500,6 @@ def _analyse_and_write(
                 f"could not write its {fmt} report: {e.strerror or e}", job.path
             ) from e
     row = _row_from_report(report.to_dict(), job.path, name)
-    from analyser.revision_effect import revision_sentence
-
     row.pending_changes = revision_sentence(report) or ""
     if annotate and report.document.format in _annotatable():
         try:
