@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from analyser.annotate.findings import Finding, findings, gaps, wording
-from analyser.errors import AnalyserError, CorruptDocument
+from analyser.errors import AnalyserError, CorruptDocument, EncryptedDocument
 from analyser.report import Evidence, Report
 
 _NOTE_SIZE = 18.0
@@ -154,5 +154,13 @@ def annotate_pdf(report: Report, data: bytes) -> AnnotatedPdf:
         writer.add_annotation(page_number=0, annotation=note)
         page_notes += 1
     out = io.BytesIO()
-    writer.write(out)
+    try:
+        writer.write(out)
+    except NotImplementedError as e:
+        # pypdf appends no incremental update to an encrypted file (even one that opens
+        # without a password), and rewriting it would change the original bytes.
+        raise EncryptedDocument(
+            "cannot annotate an encrypted PDF without rewriting it: annotate an unencrypted copy",
+            report.document.name,
+        ) from e
     return AnnotatedPdf(out.getvalue(), highlights, page_notes, notes)
