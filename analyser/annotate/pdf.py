@@ -109,7 +109,8 @@ def annotate_pdf(report: Report, data: bytes) -> AnnotatedPdf:
         writer = PdfWriter(io.BytesIO(data), incremental=True)
     except Exception as e:  # noqa: BLE001 - pdfium/pypdf raise assorted types on bad files
         raise CorruptDocument(
-            f"cannot annotate this PDF: {type(e).__name__}", report.document.name
+            f"cannot annotate this PDF: it does not open for writing ({type(e).__name__})",
+            report.document.name,
         ) from e
     highlights = page_notes = 0
     unplaced: list[Finding] = []
