@@ -651,6 +651,8 @@ def test_batch_annotate_writes_a_copy_beside_each_report(runner, tmp_path: Path)
     assert long_copy.is_file() and len(long_copy.name.encode()) <= 255
     assert rows["collab-lakeshore-bremnes.txt"]["annotated"] == ""
     assert rows["not-a-docx.docx"]["error"] and rows["not-a-docx.docx"]["annotated"] == ""
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert '<a class="annotated" href="rca-vestland-andes.docx.annotated.docx">' in summary
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # inputs untouched
 
 
@@ -674,6 +676,8 @@ def test_batch_annotate_failure_is_reported_for_that_file_only(runner, tmp_path:
         and "is a folder" in (failed["annotate_error"])
     )
     assert (out / "mou-fjordvik-kilimani.pdf.json").is_file()
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert '<small class="error">· not annotated: could not write the annotated copy' in summary
     assert (
         rows["rca-vestland-andes.docx"]["annotated"]
         and rows["rca-vestland-andes.docx"]["annotate_error"] == ""
@@ -725,4 +729,6 @@ def test_batch_summary_says_what_pending_changes_do(runner, tmp_path: Path) -> N
         assert rows["redline.docx"]["pending_changes"].startswith(f"Pending changes by {PARTNER}")
         assert "Academic freedom (Article 3 deleted)" in rows["redline.docx"]["pending_changes"]
         assert rows["clean.docx"]["pending_changes"] == ""
+        summary = (out / "summary.html").read_text(encoding="utf-8")
+        assert '<small class="pending">Pending changes by' in summary
     assert "2 already done" in result.output
