@@ -262,7 +262,15 @@ def seeded(live_server, tmp_path_factory) -> dict[str, int]:
         "of the Second Party's country.\n",
         encoding="utf-8",
     )
+    from revision_fixtures import ONLY_ARTICLE_3, build_agreement, delete_article
+
+    redline = build_agreement(
+        tmp_path_factory.mktemp("redline") / "ux-redline.docx",
+        delete_article(3),
+        text=ONLY_ARTICLE_3,
+    )
     return {
+        "redline": _upload(live_server, redline),
         "pdf": _upload(live_server, PDF, "ux-" + PDF.name),
         "nb": _upload(live_server, NB_PDF, "ux-" + NB_PDF.name),
         "docx": _upload(live_server, DOCX, "ux-" + DOCX.name),
@@ -277,6 +285,7 @@ def _pages(ids: dict[str, int]) -> dict[str, str]:
         "report": f"/analyses/{ids['pdf']}",
         "report-nb": f"/analyses/{ids['nb']}",
         "report-docx": f"/analyses/{ids['docx']}",
+        "report-redline": f"/analyses/{ids['redline']}",
         "history": "/history",
         "compare": f"/compare?id={ids['pdf']}&id={ids['txt']}",
         "compare-unrelated": f"/compare?id={ids['pdf']}&id={ids['docx']}",
