@@ -677,7 +677,7 @@ def test_batch_annotate_failure_is_reported_for_that_file_only(runner, tmp_path:
     )
     assert (out / "mou-fjordvik-kilimani.pdf.json").is_file()
     summary = (out / "summary.html").read_text(encoding="utf-8")
-    assert '<small class="error">· not annotated: could not write the annotated copy' in summary
+    assert '· not annotated: <span lang="en">could not write the annotated copy' in summary
     assert (
         rows["rca-vestland-andes.docx"]["annotated"]
         and rows["rca-vestland-andes.docx"]["annotate_error"] == ""
