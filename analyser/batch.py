@@ -102,6 +102,7 @@ class DocResult:
     seconds: float = 0.0
     annotated: str | None = None  # file name of the annotated copy in the output folder
     annotate_error: str | None = None  # why no annotated copy was written (DOCX/PDF only)
+    pending_changes: str = ""  # what a draft's tracked changes do (revision_sentence), if any
 
     @property
     def ok(self) -> bool:
@@ -419,6 +420,7 @@ def previous_result(
     if not same:
         return None
     row = _row_from_report(data, str(task.path), task.name)
+    row.pending_changes = _pending_changes(data)
     document_format = str((data.get("document") or {}).get("format", ""))
     if annotate and document_format in _annotatable():
         copy = annotated_path(out_dir, task.name, document_format)
@@ -427,6 +429,19 @@ def previous_result(
         row.annotated = copy.name
     row.skipped = True
     return row
+
+
+def _pending_changes(data: dict[str, Any]) -> str:
+    """The revision sentence of an earlier report read back from its JSON ("" if none)."""
+    if not (data.get("document") or {}).get("revisions"):
+        return ""
+    from analyser.revision_effect import revision_sentence
+    from analyser.web.reports import report_from_dict  # dict -> Report, no web imports
+
+    try:
+        return revision_sentence(report_from_dict(data)) or ""
+    except (KeyError, TypeError, ValueError):  # an older or hand-edited report: no sentence
+        return ""
 
 
 def _annotatable() -> tuple[str, ...]:
@@ -465,6 +480,7 @@ def _analyse_and_write(
     """
     from analyser.output import write_atomically
     from analyser.render import render
+    from analyser.revision_effect import revision_sentence
 
     assert job.path is not None
     file_name = Path(job.path).name
@@ -484,6 +500,7 @@ def _analyse_and_write(
                 f"could not write its {fmt} report: {e.strerror or e}", job.path
             ) from e
     row = _row_from_report(report.to_dict(), job.path, name)
+    row.pending_changes = revision_sentence(report) or ""
     if annotate and report.document.format in _annotatable():
         try:
             row.annotated = _write_annotated(report, Path(job.path), Path(out_dir), name, inputs)
@@ -663,6 +680,7 @@ def summary_csv(batch: BatchResult) -> str:
             *batch.clause_ids,
             "red_flags",
             "error",
+            "pending_changes",
             *extra,
         ]
     )
@@ -679,6 +697,7 @@ def summary_csv(batch: BatchResult) -> str:
                 *(r.statuses.get(c, "") if r.ok else "" for c in batch.clause_ids),
                 r.red_flags if r.ok else "",
                 r.error or "",
+                r.pending_changes,
                 *annotation,
             )
         )

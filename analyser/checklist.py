@@ -116,6 +116,8 @@ class Checklist:
     references: list[Reference] = field(default_factory=list)
     document_lang: str = "en"  # language of the agreement (quotes, suggested wording)
     risk_label: str = ""
+    # What the draft's pending tracked changes do, in the checklist's language ("" if none).
+    pending_changes: str = ""
 
     @property
     def decisions(self) -> list[str]:
@@ -265,6 +267,12 @@ def build_checklist(
     ]
     risk = fields.risk or str(report.get("risk") or "")
     risk_label = wording["risk_levels"][lang].get(risk, risk)
+    pending = ""
+    if (report.get("document") or {}).get("revisions"):
+        from analyser.revision_effect import revision_sentence
+        from analyser.web.reports import report_from_dict  # dict -> Report, no web imports
+
+        pending = revision_sentence(report_from_dict(report), lang) or ""
     return Checklist(
         lang,
         labels,
@@ -277,6 +285,7 @@ def build_checklist(
         references=references,
         document_lang=doc_lang,
         risk_label=risk_label,
+        pending_changes=pending,
     )
 
 
@@ -394,6 +403,8 @@ def docx_bytes(data: Checklist) -> bytes:
     doc.add_heading(lab["title"], level=0)
     doc.add_paragraph(lab["subtitle"]).runs[0].italic = True
     doc.add_paragraph(lab["intro"])
+    if data.pending_changes:
+        doc.add_paragraph().add_run(data.pending_changes).bold = True
     f, d = data.fields, data.document
     heading(lab["details_heading"], 1)
     details = [

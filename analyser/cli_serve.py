@@ -39,7 +39,8 @@ from analyser.web.security import TOKEN_ENV, generate_token, is_loopback
 @click.option(
     "--keep-files",
     is_flag=True,
-    help="Also store each uploaded file in the database (default: only its report).",
+    help="Also store each uploaded file as it was (default: its report and, for a DOCX or "
+    "PDF, the annotated draft made from it).",
 )
 @click.option(
     "--max-upload-mb",

@@ -89,3 +89,18 @@ def test_annotate_pdf_highlight_covers_the_quote(analyser_default) -> None:  # n
             pdf[page].get_textpage().get_text_bounded(left, bottom, right, top).split()
         )
         assert shown and " ".join(quote.text.split()).startswith(shown[:20])
+
+
+def test_annotate_pdf_encrypted_is_refused_in_one_line(analyser_default) -> None:  # noqa: ANN001
+    """A PDF with only an owner password opens and is analysed, but pypdf cannot append an
+    incremental update to an encrypted file: one clear reason, not a NotImplementedError."""
+    from hostile_inputs import KINDS
+
+    from analyser.errors import EncryptedDocument
+    from analyser.extract import extract_bytes
+
+    kind = next(k for k in KINDS if k.id == "pdf-encrypted-owner-only")
+    data = kind.build()
+    report = analyser_default.analyse_document(extract_bytes(data, kind.filename))
+    with pytest.raises(EncryptedDocument, match="cannot annotate an encrypted PDF"):
+        annotate_pdf(report, data)

@@ -651,6 +651,8 @@ def test_batch_annotate_writes_a_copy_beside_each_report(runner, tmp_path: Path)
     assert long_copy.is_file() and len(long_copy.name.encode()) <= 255
     assert rows["collab-lakeshore-bremnes.txt"]["annotated"] == ""
     assert rows["not-a-docx.docx"]["error"] and rows["not-a-docx.docx"]["annotated"] == ""
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert '<a class="annotated" href="rca-vestland-andes.docx.annotated.docx">' in summary
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # inputs untouched
 
 
@@ -674,6 +676,8 @@ def test_batch_annotate_failure_is_reported_for_that_file_only(runner, tmp_path:
         and "is a folder" in (failed["annotate_error"])
     )
     assert (out / "mou-fjordvik-kilimani.pdf.json").is_file()
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert '· not annotated: <span lang="en">could not write the annotated copy' in summary
     assert (
         rows["rca-vestland-andes.docx"]["annotated"]
         and rows["rca-vestland-andes.docx"]["annotate_error"] == ""
@@ -706,3 +710,25 @@ def test_batch_annotate_into_the_input_folder_and_resume(runner, tmp_path: Path)
     )
     assert third.exit_code == 3, third.output
     assert "would overwrite an input file" in third.output and decoy.read_bytes() == kept
+
+
+def test_batch_summary_says_what_pending_changes_do(runner, tmp_path: Path) -> None:
+    """summary.csv's pending_changes column: the revision sentence of a redlined draft, kept
+    when a re-run reuses the report; empty for a draft without tracked changes."""
+    from revision_fixtures import ONLY_ARTICLE_3, PARTNER, build_agreement, delete_article
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    build_agreement(folder / "redline.docx", delete_article(3), text=ONLY_ARTICLE_3)
+    shutil.copy(SAMPLES / "rca-vestland-andes.docx", folder / "clean.docx")
+    out = tmp_path / "out"
+    for _ in range(2):  # the second run reads the sentence back from the JSON report
+        result = runner.invoke(batch, [str(folder), "--out", str(out), "--no-model"])
+        assert result.exit_code == 0, result.output
+        rows = {Path(r["file"]).name: r for r in _rows(out)}
+        assert rows["redline.docx"]["pending_changes"].startswith(f"Pending changes by {PARTNER}")
+        assert "Academic freedom (Article 3 deleted)" in rows["redline.docx"]["pending_changes"]
+        assert rows["clean.docx"]["pending_changes"] == ""
+        summary = (out / "summary.html").read_text(encoding="utf-8")
+        assert '<small class="pending">Pending changes by' in summary
+    assert "2 already done" in result.output

@@ -345,3 +345,25 @@ def test_docx_converts_to_pdf_with_every_clause_title(tmp_path, runner):
     # The check-box controls render as boxes: one per clause heading, per clause's "checked"
     # row, per process item and per sign-off decision.
     assert text.count("☐") >= 2 * len(_titles("en")) + len(PROCESS) + 3
+
+
+def test_checklist_leads_with_the_pending_changes(tmp_path, analyser_default) -> None:
+    """A redlined draft's checklist says what the partner's tracked changes do, in every
+    format and in the checklist's language; a draft without them says nothing of the kind."""
+    import io
+
+    from revision_fixtures import ONLY_ARTICLE_3, PARTNER, build_agreement, delete_article
+
+    path = build_agreement(tmp_path / "redline.docx", delete_article(3), text=ONLY_ARTICLE_3)
+    report = analyser_default.analyse_path(path).to_dict()
+    english = build_checklist(report, lang="en")
+    assert english.pending_changes.startswith(f"Pending changes by {PARTNER} (")
+    assert "remove Academic freedom (Article 3 deleted)" in english.pending_changes
+    markdown = render_checklist(english, "md")
+    assert markdown.index("Pending changes by") < markdown.index(english.clauses[0].title)
+    assert f"<strong>{english.pending_changes}</strong>" in render_checklist(english, "html")
+    paragraphs = [p.text for p in open_docx(io.BytesIO(docx_bytes(english))).paragraphs]
+    assert english.pending_changes in paragraphs[:6]
+    norwegian = build_checklist(report, lang="nb")
+    assert norwegian.pending_changes.startswith(f"Ventende endringer av {PARTNER} (")
+    assert build_checklist(analyser_default.analyse_path(EN_SAMPLE).to_dict()).pending_changes == ""

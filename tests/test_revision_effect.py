@@ -177,3 +177,18 @@ def test_revision_effect_clause_effect(
     before: ClauseResult | None, after: ClauseResult, effect: str
 ) -> None:
     assert clause_effect(before, after) == effect
+
+
+def test_revision_effect_sentence_follows_the_chosen_report_language(
+    tmp_path: Path,
+    analyser_default,  # noqa: ANN001
+) -> None:
+    """`check --lang en` on a Norwegian redline: English labels, and the sentence in English."""
+    text = NB_SAMPLE.read_text(encoding="utf-8")
+    path = build_agreement(tmp_path / "nb.docx", _delete_paragraph_section(8), text=text)
+    report = analyser_default.analyse_path(path)
+    for fmt in ("text", "markdown", "html"):
+        english = render(report, fmt, lang="en")
+        assert "Pending changes by Partner Legal" in english, fmt
+        assert "Ventende endringer" not in english, fmt
+        assert "Ventende endringer av Partner Legal" in render(report, fmt), fmt

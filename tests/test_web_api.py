@@ -787,6 +787,9 @@ def test_report_page_leads_with_the_pending_changes_sentence(client, tmp_path) -
     assert sentence and sentence.group(1).startswith(f"Pending changes by {PARTNER} (")
     assert "they remove Academic freedom (Article 3 deleted)" in sentence.group(1)
     assert page.index("revision-sentence") < page.index('id="clause-summary"')
+    card = page[page.index('id="revision-academic_freedom"') :]
+    assert "Pending changes: removed</strong> (before them: Present)" in card
+    assert re.search(r"<li>deleted · Partner Legal · [0-9-]{10}[^:]*: <del", card)
     draft = client.get(f"/analyses/{analysis_id}/annotated").content
     (tmp_path / "annotated.docx").write_bytes(draft)
     body = zipfile.ZipFile(tmp_path / "annotated.docx").read("word/document.xml").decode()

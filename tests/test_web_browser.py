@@ -262,7 +262,15 @@ def seeded(live_server, tmp_path_factory) -> dict[str, int]:
         "of the Second Party's country.\n",
         encoding="utf-8",
     )
+    from revision_fixtures import ONLY_ARTICLE_3, build_agreement, delete_article
+
+    redline = build_agreement(
+        tmp_path_factory.mktemp("redline") / "ux-redline.docx",
+        delete_article(3),
+        text=ONLY_ARTICLE_3,
+    )
     return {
+        "redline": _upload(live_server, redline),
         "pdf": _upload(live_server, PDF, "ux-" + PDF.name),
         "nb": _upload(live_server, NB_PDF, "ux-" + NB_PDF.name),
         "docx": _upload(live_server, DOCX, "ux-" + DOCX.name),
@@ -277,6 +285,7 @@ def _pages(ids: dict[str, int]) -> dict[str, str]:
         "report": f"/analyses/{ids['pdf']}",
         "report-nb": f"/analyses/{ids['nb']}",
         "report-docx": f"/analyses/{ids['docx']}",
+        "report-redline": f"/analyses/{ids['redline']}",
         "history": "/history",
         "compare": f"/compare?id={ids['pdf']}&id={ids['txt']}",
         "compare-unrelated": f"/compare?id={ids['pdf']}&id={ids['docx']}",
@@ -575,7 +584,9 @@ def test_report_page_offers_the_annotated_draft(page, seeded, tmp_path) -> None:
     assert page.locator("#download-annotated").count() == 0
 
 
-def test_compare_redline_struck_underlined_and_labelled(browser, live_server, seeded) -> None:
+def test_compare_redline_struck_underlined_and_labelled(
+    browser, live_server, seeded, tmp_path
+) -> None:
     """Deleted words struck and inserted words underlined (not by colour alone), each read
     out with its label, under its article; at 390 px the redline wraps inside the screen."""
     for width in (1200, 390):
@@ -593,4 +604,6 @@ def test_compare_redline_struck_underlined_and_labelled(browser, live_server, se
         assert "Article 14 Disputes" in tab.locator("#redline").inner_text()
         box = tab.locator("#redline").bounding_box()
         assert box is not None and box["x"] + box["width"] <= width
+        if width == 1200:
+            _screenshot(tab.locator("#redline"), "compare-redline", tmp_path)
         context.close()

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from analyser.annotate.findings import Finding, findings, gaps, wording
-from analyser.errors import AnalyserError, CorruptDocument
+from analyser.errors import AnalyserError, CorruptDocument, EncryptedDocument
 from analyser.report import Evidence, Report
 
 _NOTE_SIZE = 18.0
@@ -109,7 +109,8 @@ def annotate_pdf(report: Report, data: bytes) -> AnnotatedPdf:
         writer = PdfWriter(io.BytesIO(data), incremental=True)
     except Exception as e:  # noqa: BLE001 - pdfium/pypdf raise assorted types on bad files
         raise CorruptDocument(
-            f"cannot annotate this PDF: {type(e).__name__}", report.document.name
+            f"cannot annotate this PDF: it does not open for writing ({type(e).__name__})",
+            report.document.name,
         ) from e
     highlights = page_notes = 0
     unplaced: list[Finding] = []
@@ -154,5 +155,13 @@ def annotate_pdf(report: Report, data: bytes) -> AnnotatedPdf:
         writer.add_annotation(page_number=0, annotation=note)
         page_notes += 1
     out = io.BytesIO()
-    writer.write(out)
+    try:
+        writer.write(out)
+    except NotImplementedError as e:
+        # pypdf appends no incremental update to an encrypted file (even one that opens
+        # without a password), and rewriting it would change the original bytes.
+        raise EncryptedDocument(
+            "cannot annotate an encrypted PDF without rewriting it: annotate an unencrypted copy",
+            report.document.name,
+        ) from e
     return AnnotatedPdf(out.getvalue(), highlights, page_notes, notes)

@@ -4,6 +4,6 @@
 set -e
 cd "$(dirname "$0")/../.."
 ANALYSER_SCREENSHOTS=docs/screenshots python -m pytest -q -p no:cacheprovider \
-    tests/test_web_browser.py -k "upload_read_report or two_versions or accessible or norwegian_report or document_view"
+    tests/test_web_browser.py -k "upload_read_report or two_versions or accessible or norwegian_report or document_view or redline"
 ANALYSER_SCREENSHOTS=docs/screenshots python -m pytest -q -p no:cacheprovider \
     tests/test_batch.py -k "batch_summary_fits"
