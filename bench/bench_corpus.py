@@ -316,6 +316,8 @@ def main() -> None:
     header = "".join(f"{s:>10}" for s in STAGES)
     print(f"{'pages':>6}{header}{'total':>9}{'raw pdfium':>11}{'Ctrl-F':>8}")
     summary = []
+    per_page: dict[int, float] = {}
+    batch_figures: tuple[int, float, float] | None = None
     with tempfile.TemporaryDirectory() as tmp:
         for pages, path in agreements.items():
             runs = 1 if pages >= 1000 else repeat
@@ -324,6 +326,7 @@ def main() -> None:
             text = raw_pdfium_warm(path)
             keyword = raw + _best(lambda t=text: keyword_baseline(analyser, t), runs)
             total = sum(stages.values())
+            per_page[pages] = total * 1e3 / pages
             row = "".join(f"{stages[s] * 1e3 / pages:10.2f}" for s in STAGES)
             print(
                 f"{pages:>6}{row}{total * 1e3 / pages:9.2f}{raw * 1e3 / pages:11.2f}"
@@ -371,6 +374,49 @@ def main() -> None:
                 f"{n / raw_seconds:.1f} documents/s, peak {raw_peak / 2**20:.0f} MB; "
                 f"ratio {seconds / raw_seconds:.1f}x"
             )
+            batch_figures = (n, seconds, raw_seconds)
+    print_done_when(summary, per_page, batch_figures, load)
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def print_done_when(
+    summary: list[tuple[int, float, float, int, float, int, float]],
+    per_page: dict[int, float],
+    batch: tuple[int, float, float] | None,
+    load: str,
+) -> None:
+    """Issue 18's "done when" lines, each with the figures of this run and met / NOT met."""
+    print(f"\nIssue 18, done when (this run; load average {load} before it):")
+    rows = {pages: row for pages, *row in summary}
+    if 30 in rows:
+        warm, cold, _peak, raw_cold, _raw_peak, _keyword = rows[30]
+        ok = cold <= 1.5 and cold / raw_cold <= 8 and warm <= 0.5
+        print(
+            f"- 30 pages: cold check {cold:.2f} s (<= 1.5), {cold / raw_cold:.1f}x raw pypdfium2 "
+            f"(<= 8x), warm {warm:.2f} s (<= 0.5): {_verdict(ok)}"
+        )
+    if 1000 in rows:
+        _warm, cold, peak, raw_cold, _raw_peak, _keyword = rows[1000]
+        flat = max(per_page.values()) / min(per_page.values())
+        ok = cold / raw_cold <= 15 and peak <= 400 * 2**20
+        print(
+            f"- 1,000 pages: {cold / raw_cold:.1f}x raw pypdfium2 (<= 15x), peak "
+            f"{peak / 2**20:.0f} MB (<= 400): {_verdict(ok)}; warm ms/page from "
+            f"{min(per_page)} to {max(per_page)} pages within {flat:.2f}x of each other "
+            f"({', '.join(f'{p}: {v:.1f}' for p, v in sorted(per_page.items()))})"
+        )
+    if batch is not None:
+        n, seconds, raw_seconds = batch
+        ok = n / seconds >= 15 and seconds / raw_seconds <= 10
+        note = "" if n >= 200 else f" (only {n} documents: start-up weighs more than in 200)"
+        print(
+            f"- batch --jobs 2: {n / seconds:.1f} documents/s (>= 15), "
+            f"{seconds / raw_seconds:.1f}x a bare pypdfium2 loop (<= 10x): {_verdict(ok)}{note}"
+        )
+    print("- same hits, statuses and evidence: tests/test_rules.py and the golden tests")
 
 
 if __name__ == "__main__":
