@@ -355,11 +355,16 @@ def main() -> None:
 
         if batch_files:
             out = Path(tmp) / "batch-out"
+            # The files themselves, not their folder: the cache folder may hold more PDFs
+            # than this run asked for (a --quick run after a full one).
             seconds, peak = run_cold(
                 [*_analyser_argv(), "batch", "--jobs", "2", "--force", "-o", str(out),
-                 str(batch_files[0].parent)],
+                 *map(str, batch_files)],
                 Path(tmp),
             )  # fmt: skip
+            written = len(list(out.glob("*.pdf.json")))
+            if written != len(batch_files):
+                raise RuntimeError(f"batch wrote {written} reports for {len(batch_files)} PDFs")
             raw_seconds, raw_peak = run_cold(
                 [sys.executable, "-c", _RAW_PDFIUM, *map(str, batch_files)], Path(tmp)
             )
