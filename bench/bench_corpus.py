@@ -333,14 +333,17 @@ def main() -> None:
                 f"{keyword * 1e3 / pages:8.2f}"
             )
             warm = _best(lambda p=path: render(analyser.analyse_path(p), "json"), runs)
-            cold, peak = run_cold([*_analyser_argv(), "check", "-f", "json", str(path)], Path(tmp))
-            raw_cold, raw_peak = run_cold([sys.executable, "-c", _RAW_PDFIUM, str(path)], Path(tmp))
+            # Cold runs: the fastest of `runs` (a shared machine only ever adds time).
+            check_argv = [*_analyser_argv(), "check", "-f", "json", str(path)]
+            cold, peak = min(run_cold(check_argv, Path(tmp)) for _ in range(runs))
+            raw_argv = [sys.executable, "-c", _RAW_PDFIUM, str(path)]
+            raw_cold, raw_peak = min(run_cold(raw_argv, Path(tmp)) for _ in range(runs))
             summary.append((pages, warm, cold, peak, raw_cold, raw_peak, keyword))
 
         print(
             "\nEnd to end (warm: analyse_path with isolated parsing + JSON; cold: `analyser "
             "check -f json` in a fresh interpreter; raw: a fresh interpreter reading the text "
-            "with pypdfium2):"
+            "with pypdfium2; best of the runs):"
         )
         print(
             f"{'pages':>6}{'warm s':>8}{'cold s':>8}{'raw s':>7}{'cold/raw':>9}{'ms/page':>8}"
@@ -398,28 +401,28 @@ def print_done_when(
     rows = {pages: row for pages, *row in summary}
     if 30 in rows:
         warm, cold, _peak, raw_cold, _raw_peak, _keyword = rows[30]
-        ok = cold <= 1.5 and cold / raw_cold <= 8 and warm <= 0.5
         print(
-            f"- 30 pages: cold check {cold:.2f} s (<= 1.5), {cold / raw_cold:.1f}x raw pypdfium2 "
-            f"(<= 8x), warm {warm:.2f} s (<= 0.5): {_verdict(ok)}"
+            f"- 30 pages: cold check {cold:.2f} s (<= 1.5: {_verdict(cold <= 1.5)}), "
+            f"{cold / raw_cold:.1f}x raw pypdfium2 (<= 8x: {_verdict(cold / raw_cold <= 8)}), "
+            f"warm {warm:.2f} s (<= 0.5: {_verdict(warm <= 0.5)})"
         )
     if 1000 in rows:
         _warm, cold, peak, raw_cold, _raw_peak, _keyword = rows[1000]
         flat = max(per_page.values()) / min(per_page.values())
-        ok = cold / raw_cold <= 15 and peak <= 400 * 2**20
         print(
-            f"- 1,000 pages: {cold / raw_cold:.1f}x raw pypdfium2 (<= 15x), peak "
-            f"{peak / 2**20:.0f} MB (<= 400): {_verdict(ok)}; warm ms/page from "
+            f"- 1,000 pages: {cold / raw_cold:.1f}x raw pypdfium2 (<= 15x: "
+            f"{_verdict(cold / raw_cold <= 15)}), peak {peak / 2**20:.0f} MB (<= 400: "
+            f"{_verdict(peak <= 400 * 2**20)}); warm ms/page from "
             f"{min(per_page)} to {max(per_page)} pages within {flat:.2f}x of each other "
             f"({', '.join(f'{p}: {v:.1f}' for p, v in sorted(per_page.items()))})"
         )
     if batch is not None:
         n, seconds, raw_seconds = batch
-        ok = n / seconds >= 15 and seconds / raw_seconds <= 10
         note = "" if n >= 200 else f" (only {n} documents: start-up weighs more than in 200)"
         print(
-            f"- batch --jobs 2: {n / seconds:.1f} documents/s (>= 15), "
-            f"{seconds / raw_seconds:.1f}x a bare pypdfium2 loop (<= 10x): {_verdict(ok)}{note}"
+            f"- batch --jobs 2: {n / seconds:.1f} documents/s (>= 15: "
+            f"{_verdict(n / seconds >= 15)}), {seconds / raw_seconds:.1f}x a bare pypdfium2 "
+            f"loop (<= 10x: {_verdict(seconds / raw_seconds <= 10)}){note}"
         )
     print("- same hits, statuses and evidence: tests/test_rules.py and the golden tests")
 
