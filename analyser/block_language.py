@@ -46,7 +46,7 @@ def _could_be_mixed(blocks: Sequence[Block]) -> bool:
     profiles = _profiles()
     words: Counter[str] = Counter()
     for block in blocks:
-        words.update(w.lower() for w in _WORD.findall(block.text))
+        words.update(map(str.lower, _WORD.findall(block.text)))
     families: dict[str, int] = {}
     for code, vocab in profiles.items():
         family = "scandinavian" if code in _SCANDINAVIAN else code  # they share "og", "av"

@@ -21,6 +21,7 @@ from analyser.i18n import UI_LANGUAGES
 from analyser.limits import Limits, limit_options
 from analyser.output import check_writable, write_atomically
 from analyser.printable import printable
+from analyser.spacy_import import import_spacy_without_cli
 
 FORMATS = ("text", "json", "markdown", "html", "pdf")
 
@@ -122,6 +123,7 @@ def check(
     from analyser.engine import command_epoch
 
     epoch = command_epoch()  # first: the imports below count against the deadline
+    import_spacy_without_cli()  # before anything imports spaCy (see analyser.spacy_import)
     from analyser.engine import (
         Engine,
         analyse_job,

@@ -18,6 +18,7 @@ from analyser.errors import AnalyserError, UnreadableDocument
 from analyser.limits import Limits, limit_options
 from analyser.output import check_writable, write_atomically
 from analyser.printable import printable
+from analyser.spacy_import import import_spacy_without_cli
 
 _PROFILE_HELP = "Policy profile: a shipped name or a YAML file. Default: eu-2024."
 
@@ -100,6 +101,7 @@ def batch(
     from analyser.engine import command_epoch
 
     epoch = command_epoch()  # first: the imports below count against the deadline
+    import_spacy_without_cli()  # before anything imports spaCy (see analyser.spacy_import)
     from analyser.batch import BatchOptions, ProgressLine, discover, parse_formats, run_batch
 
     try:

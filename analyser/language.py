@@ -15,6 +15,8 @@ from functools import lru_cache
 from analyser.patterns import load_yaml_resource
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_KANA = re.compile("[\u3040-\u30ff]")
+_CJK = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")  # kana and the unified ideographs
 _NYNORSK_ONLY = {
     "ikkje",
     "frå",
@@ -40,12 +42,13 @@ def _profiles() -> dict[str, frozenset[str]]:
 def detect_language(text: str, sample_chars: int = 20000) -> str:
     """Return an ISO 639-1 code ("en", "nb", "nn", ...); "und" when nothing is recognisable."""
     sample = text[:sample_chars]
-    cjk = sum(1 for ch in sample if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
-    letters = sum(1 for ch in sample if ch.isalpha())
-    if cjk >= 10 and cjk > 0.3 * letters:
-        kana = sum(1 for ch in sample if "\u3040" <= ch <= "\u30ff")
+    # Counted by the regex engine and map(), not a Python loop per character (issue 18: this
+    # runs per block of a document that may mix languages).
+    cjk = len(_CJK.findall(sample))
+    if cjk >= 10 and cjk > 0.3 * sum(map(str.isalpha, sample)):
+        kana = len(_KANA.findall(sample))
         return "ja" if kana > cjk * 0.05 else "zh"
-    words = Counter(w.lower() for w in _WORD.findall(sample))
+    words = Counter(map(str.lower, _WORD.findall(sample)))
     if not words:
         return "und"
     scores = {code: sum(words[w] for w in vocab) for code, vocab in _profiles().items()}

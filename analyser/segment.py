@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -230,33 +232,47 @@ def _abbreviation_before(doc: Doc, i: int) -> str | None:
 
 @Language.component("legal_sentence_boundaries")
 def legal_sentence_boundaries(doc: Doc) -> Doc:
-    """Sentence boundaries for contract text: full stops, ?, ! and line-initial enumerations."""
+    """Sentence boundaries for contract text: full stops, ?, ! and line-initial enumerations.
+
+    Speed (issue 18): the boundaries are decided on plain lists of the tokens' texts and set
+    in one ``Doc.from_array`` call; setting ``Token.is_sent_start`` token by token makes spaCy
+    check the whole document for a parse each time (quadratic in a paragraph's tokens).
+    """
+    length = len(doc)
+    if not length:
+        return doc
     never_final, may_end = _abbreviations()
-    for tok in doc[1:]:
-        tok.is_sent_start = False
-    doc[0].is_sent_start = True if len(doc) else None
-    for i in range(len(doc) - 1):
-        tok, nxt = doc[i], doc[i + 1]
-        if nxt.is_space:
+    words = [tok.text for tok in doc]
+    spaces = [tok.is_space for tok in doc]
+    starts = numpy.full((length, 1), -1, dtype=numpy.int64)  # -1: not a sentence start
+    starts[0, 0] = 1
+    text: str | None = None  # doc.text joins every token: built once, when first needed
+    for i in range(length - 1):
+        if spaces[i + 1]:
             continue
+        word, nxt = words[i], words[i + 1]
         j = i + 1
         boundary = False
-        if tok.text in {"?", "!"} or tok.text.endswith((".", "?", "!")) and tok.text not in {"..."}:
-            abbr = _abbreviation_before(doc, i) if tok.text.endswith(".") else None
+        if word in {"?", "!"} or word.endswith((".", "?", "!")) and word not in {"..."}:
+            abbr = _abbreviation_before(doc, i) if word.endswith(".") else None
             if abbr is None or abbr.isdigit():
                 # A full stop after a bare number is clause numbering ("5.") unless the
                 # sentence so far is long, and never splits before a lower-case word.
-                boundary = not nxt.text[:1].islower() and not (abbr and abbr.isdigit() and i < 2)
+                boundary = not nxt[:1].islower() and not (abbr and abbr.isdigit() and i < 2)
             elif abbr in never_final or len(abbr) == 1:
                 boundary = False
             elif abbr in may_end:
-                boundary = nxt.text[:1].isupper()
+                boundary = nxt[:1].isupper()
             else:
-                boundary = not nxt.text[:1].islower()
-        elif tok.is_space and "\n" in tok.text and _LETTERED.match(doc[j:].text[:8] + " x"):
-            boundary = True
+                boundary = not nxt[:1].islower()
+        elif spaces[i] and "\n" in word:
+            if text is None:
+                last = doc[-1]
+                text = doc.text[: last.idx + len(last.text)]  # as doc[j:].text ends
+            boundary = bool(_LETTERED.match(text[doc[j].idx : doc[j].idx + 8] + " x"))
         if boundary:
-            doc[j].is_sent_start = True
+            starts[j, 0] = 1
+    doc.from_array([SENT_START], starts.astype(numpy.uint64))  # type: ignore[arg-type]
     return doc
 
 

@@ -222,3 +222,69 @@ def test_segment_table_row_with_number_cell_from_python_docx(tmp_path) -> None: 
 )
 def test_segment_japanese_article_numbers(line: str, expected: str) -> None:
     assert segment(make_document(line)).sentences[-1].section == expected
+
+
+# --- the boundary component against the per-token version it replaced (issue 18) ----------
+
+
+def _reference_boundaries(doc):  # noqa: ANN001, ANN202 - the pre-issue-18 component, verbatim
+    """Token by token with ``Token.is_sent_start``, as shipped before issue 18."""
+    from analyser.segment import _LETTERED, _abbreviation_before, _abbreviations
+
+    never_final, may_end = _abbreviations()
+    for tok in doc[1:]:
+        tok.is_sent_start = False
+    doc[0].is_sent_start = True if len(doc) else None
+    for i in range(len(doc) - 1):
+        tok, nxt = doc[i], doc[i + 1]
+        if nxt.is_space:
+            continue
+        j = i + 1
+        boundary = False
+        if tok.text in {"?", "!"} or tok.text.endswith((".", "?", "!")) and tok.text not in {"..."}:
+            abbr = _abbreviation_before(doc, i) if tok.text.endswith(".") else None
+            if abbr is None or abbr.isdigit():
+                boundary = not nxt.text[:1].islower() and not (abbr and abbr.isdigit() and i < 2)
+            elif abbr in never_final or len(abbr) == 1:
+                boundary = False
+            elif abbr in may_end:
+                boundary = nxt.text[:1].isupper()
+            else:
+                boundary = not nxt.text[:1].islower()
+        elif tok.is_space and "\n" in tok.text and _LETTERED.match(doc[j:].text[:8] + " x"):
+            boundary = True
+        if boundary:
+            doc[j].is_sent_start = True
+    return doc
+
+
+def _boundary_texts() -> list[tuple[str, str]]:
+    """Samples' and development-corpus texts (held-out texts are never read by tests)."""
+    import json
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    corpus = repo.parent / "shared" / "corpus"
+    paths = sorted((repo / "samples").glob("*.txt"))
+    labels = corpus / "dev-labels.jsonl"
+    if labels.exists():
+        ids = [json.loads(line)["id"] for line in labels.read_text("utf-8").splitlines() if line]
+        paths += [corpus / "texts" / f"{i}.txt" for i in ids]
+    edge_cases = "Art. 5. The\n(a) x\n\n(b) Ltd. The end.\n(c)  e.g. this. That?! ... Next"
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in paths] + [("edge", edge_cases)]
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_segment_boundaries_same_as_the_per_token_component(lang: str) -> None:
+    from analyser.segment import legal_sentence_boundaries, sentence_pipeline
+
+    nlp = sentence_pipeline(lang)
+    texts = _boundary_texts()
+    assert len(texts) > 20
+    for name, text in texts:
+        for block in text.split("\n\n"):
+            if not block:
+                continue
+            ours = legal_sentence_boundaries(nlp.make_doc(block))
+            reference = _reference_boundaries(nlp.make_doc(block))
+            assert [t.is_sent_start for t in ours] == [t.is_sent_start for t in reference], name

@@ -21,7 +21,6 @@ plug-in, so each rule is visible in one place and tested directly.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import ipaddress
@@ -216,6 +215,7 @@ class SlowBody:
             await self.app(scope, receive, send)
             return
         body_done = False
+        import asyncio  # here, not at the top: `analyser check` imports this module's constants
 
         async def timed_receive() -> Message:
             nonlocal body_done
