@@ -33,8 +33,6 @@ from typing import Any
 
 __all__ = ["import_spacy_without_cli"]
 
-_PLACEHOLDERS = ("spacy.cli", "spacy.cli.info")
-
 
 def _lazy_info(*args: Any, **kwargs: Any) -> Any:
     """``spacy.info``: the real one, imported on first use (spaCy's CLI is not preloaded)."""
