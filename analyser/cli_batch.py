@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from analyser.cli_common import EXIT_UNREADABLE, FiniteFloatRange, fail
-from analyser.errors import AnalyserError, UnreadableDocument
+from analyser.errors import AnalyserError
 from analyser.limits import Limits, limit_options
 from analyser.output import check_writable, write_atomically
 from analyser.printable import printable
@@ -302,27 +302,39 @@ def compare(
 )
 @click.option("-p", "--profile", default=None, metavar="NAME|PATH", help=_PROFILE_HELP)
 @click.option("--no-model", is_flag=True, help="Judge by the pattern rules alone.")
-def annotate(draft: Path, output: Path, profile: str | None, no_model: bool) -> None:
+@limit_options
+def annotate(
+    draft: Path, output: Path, profile: str | None, no_model: bool, limits: Limits
+) -> None:
     """Answer inside the draft: write a copy of DRAFT (DOCX or PDF) with the findings in it.
 
     DOCX: every finding is a Word comment by "Agreement analyser" on the passage it is about,
     one summary comment on the first paragraph, and the suggested wording for each missing
     or partial clause is inserted as a tracked change. PDF: a highlight with a note on each
     passage, and the gaps with their suggested wording as notes on page 1. The original is
-    not modified.
+    not modified. The analysis and the annotating run in a worker process bounded by the
+    --max-* limits, as in `check`: past them the draft is refused in one line (exit 3) and
+    nothing is written. Exit codes: 0 written; 2 usage error; 3 the draft could not be read,
+    annotated or analysed within the limits; 5 the copy could not be written.
     """
-    from analyser.annotate import annotate_bytes
+    from analyser.engine import command_epoch
+
+    epoch = command_epoch()  # first: the imports below count against the deadline
+    from analyser.annotate import annotate_job
+    from analyser.engine import Engine, job_for_path
     from analyser.pipeline import Analyser
 
     if output.resolve() == draft.resolve():
         raise click.BadParameter("write the annotated copy to another file", param_hint="-o")
     try:
         check_writable(output)  # before any analysis is spent on an unwritable path
-        report = Analyser.for_profile(profile, use_model=not no_model).analyse_path(draft)
-        annotated = annotate_bytes(report, draft.read_bytes())
-        write_atomically(output, annotated)
+        analyser = Analyser.for_profile(profile, use_model=not no_model, limits=limits)
+        job = job_for_path(0, draft, limits)
+        engine = Engine(analyser, annotate_job, jobs=1, limits=limits, warm=False, epoch=epoch)
+        (outcome,) = list(engine.run([job]))
+        if outcome.error is not None:
+            raise outcome.error
+        write_atomically(output, outcome.value)
     except AnalyserError as e:
         raise fail(e) from e
-    except OSError as e:
-        raise fail(UnreadableDocument(f"cannot read file: {e.strerror or e}", str(draft))) from e
     click.echo(f"Annotated draft written: {output}")

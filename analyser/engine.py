@@ -96,6 +96,8 @@ class Job:
     data: bytes | None = None
     size: int = 0  # bytes; larger documents are handed out first
     seconds: float | None = None  # deadline for this job; None: the engine's max_seconds
+    # The task's own input when it is not one document (the web's redline: two stored texts).
+    payload: Any = None
 
 
 @dataclass

@@ -82,6 +82,25 @@ def build_shared_stream_pdf(path: Path, pages: int = 999, lines: int = 50) -> Pa
     return path
 
 
+def versions_differing_in_every_paragraph(paragraphs: int = 4000) -> tuple[bytes, bytes]:
+    """Two versions of one long agreement in which every numbered paragraph changed one word.
+
+    Quick to analyse (about 2 s each), and the two share most of their word 4-grams, so the
+    web server takes them for versions of one agreement (analyser.similarity) and aligns
+    them. But every paragraph differs, so the redline's word-level pass gets one
+    replacement of all of them, anchored on thousands of repeated matches: the worst case of
+    difflib's SequenceMatcher (4,000 paragraphs: 28 s on a loaded 2-core machine).
+    """
+
+    def version(word: str) -> bytes:
+        return "\n\n".join(
+            f"{n}. The Parties shall cooperate on topic {n} under this Agreement {word}."
+            for n in range(1, paragraphs + 1)
+        ).encode("utf-8")
+
+    return version("promptly"), version("jointly")
+
+
 # --------------------------------------------------------------------------- a real server
 
 

@@ -251,6 +251,28 @@ def test_engine_compare_and_checklist_bound_the_whole_analysis_of_the_shared_str
         assert proc.returncode == 0, proc.stderr
 
 
+# Parsing the hostile PDF takes about 4 s, analysing it 15 s more and annotating it 1 s (a
+# loaded 2-core machine): at 8 s the whole annotate cannot finish, so the outcome is certain;
+# where it stands when stopped (mostly in the analysis, which was not bounded) may vary.
+ANNOTATE_SECONDS = 8
+
+
+def test_engine_annotate_bounds_the_whole_annotate_of_the_shared_stream_pdf(
+    shared_stream_pdf: Path, tmp_path: Path
+) -> None:
+    """`annotate` analyses and annotates the draft in the engine: refused in one line at the
+    deadline, exit 3, nothing written (before, only its parsing was bounded)."""
+    out = tmp_path / "annotated.pdf"
+    args = ["annotate", str(shared_stream_pdf), "-o", str(out)]
+    proc, elapsed = _timed([*CLI, *args, "--max-seconds", str(ANNOTATE_SECONDS)], 60)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"Error: {shared_stream_pdf}: analysis timed out after {ANNOTATE_SECONDS} s"
+    ]
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    assert elapsed <= 2 * (ANNOTATE_SECONDS + GRACE), f"took {elapsed:.1f} s"  # generous
+
+
 @pytest.fixture
 def fifo(tmp_path: Path) -> Path:
     path = tmp_path / "agreement.pdf"

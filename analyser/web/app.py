@@ -41,7 +41,9 @@ from analyser.web.worker import (
     AnalysisBusy,
     AnalysisInterrupted,
     AnalysisOutcome,
+    AnalysisRefused,
     AnalysisTimeout,
+    RedlineRequest,
     WorkerPool,
 )
 
@@ -652,13 +654,17 @@ def _add_page_routes(app: FastAPI) -> None:
         return response
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare_page(request: Request) -> HTMLResponse:
+    async def compare_page(request: Request) -> HTMLResponse:
+        from starlette.concurrency import run_in_threadpool
+
         from analyser.compare import compare_reports
 
         raw = request.query_params.getlist("id")
         if len(raw) != 2 or not all(v.isdigit() for v in raw):
             return _error_page(request, 400, "Choose exactly two analyses to compare.")
-        entries = [store.get(int(v)) for v in raw]
+        # Stored analyses are read (and the page rendered) off the event loop: they hold
+        # the text of each version, megabytes for a long agreement.
+        entries = await run_in_threadpool(lambda: [store.get(int(v)) for v in raw])
         if any(e is None for e in entries):
             return _error_page(request, 404, "One of the analyses no longer exists.")
         old, new = sorted(
@@ -673,32 +679,48 @@ def _add_page_routes(app: FastAPI) -> None:
         unrelated = alike is not None and alike < RELATED_THRESHOLD
         comparison = compare_reports(old.report, new.report)  # analyser.compare
         redline = False
+        refused: dict[str, Any] | None = None
         # The word-level redline, from the text stored with each analysis. Not for two
         # different agreements: every paragraph would be "replaced", and the warning says it.
+        # Quadratic at worst, so it runs in the engine, under the upload deadline and memory
+        # cap; refused, the page keeps the clause comparison and says why in one line.
         if old.contexts.get("view") and new.contexts.get("view") and not unrelated:
-            from analyser.compare import compare_texts
-            from analyser.docview import view_paragraphs
-
-            comparison = compare_texts(
+            job = RedlineRequest(
                 old.report,
                 new.report,
-                view_paragraphs(old.contexts["view"], old.contexts.get("sections")),
-                view_paragraphs(new.contexts["view"], new.contexts.get("sections")),
+                old.contexts["view"],
+                new.contexts["view"],
+                old.contexts.get("sections"),
+                new.contexts.get("sections"),
             )
-            redline = True
-            if alike is None and comparison.similarity is not None:
+            try:
+                comparison = await app.state.pool.compare(job, config.analysis_timeout)
+                redline = True
+            except AnalysisTimeout:
+                refused = {"kind": "timeout", "seconds": f"{config.analysis_timeout:g}"}
+            except AnalysisBusy:
+                refused = {"kind": "busy"}
+            except AnalysisRefused as e:
+                memory = e.kind == "AnalysisOutOfMemory"
+                refused = {"kind": "memory" if memory else "failed", "reason": e.reason}
+            except AnalysisInterrupted as e:
+                refused = {"kind": "failed", "reason": str(e)}
+            if redline and alike is None and comparison.similarity is not None:
                 alike = comparison.similarity
                 unrelated = alike < RELATED_THRESHOLD
-        return _page(
-            request,
-            "compare.html.j2",
-            old=old.summary,
-            new=new.summary,
-            comparison=comparison,
-            unrelated=unrelated,
-            similarity_percent=round(100 * (alike or 0)),
-            redline=redline,
-            text_language=new.summary.language,
+        return await run_in_threadpool(
+            lambda: _page(
+                request,
+                "compare.html.j2",
+                old=old.summary,
+                new=new.summary,
+                comparison=comparison,
+                unrelated=unrelated,
+                similarity_percent=round(100 * (alike or 0)),
+                redline=redline,
+                redline_refused=refused,
+                text_language=new.summary.language,
+            )
         )
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)

@@ -12,6 +12,12 @@ replaced, and every other upload carries on.
 Admission is bounded: at most ``workers + queue_size`` uploads are in the engine at once (the
 next one gets :class:`AnalysisBusy`, HTTP 503 with Retry-After), and an upload that waits in the
 queue longer than the deadline is refused the same way rather than left hanging.
+
+The compare page's word-level redline is the other costly thing the server does with a
+partner's text: it aligns paragraphs and words with :class:`difflib.SequenceMatcher`, quadratic
+at worst (two stored versions of 4,000 paragraphs that all differ took half a minute). It is
+not run in the server process but sent to the same engine as a job of its own
+(:class:`RedlineRequest`), under the same deadline, memory cap and admission bound as an upload.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from analyser.document import Block, Document
 from analyser.limits import Limits
 
 if TYPE_CHECKING:
+    from analyser.compare import Comparison
     from analyser.engine import Job, Outcome
     from analyser.pipeline import Analyser
     from analyser.report import Report
@@ -75,6 +82,48 @@ class AnalysisBusy(Exception):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class AnalysisRefused(Exception):
+    """A worker refused the job (out of memory, crashed): ``kind`` is the AnalyserError class."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class RedlineRequest:
+    """The compare page's word-level redline, as an engine job: two stored analyses, each
+    its report and the document view and article of each block kept with it (the text)."""
+
+    old_report: dict[str, Any]
+    new_report: dict[str, Any]
+    old_view: dict[str, Any]
+    new_view: dict[str, Any]
+    old_sections: list[str | None] | None = None
+    new_sections: list[str | None] | None = None
+
+
+def redline(request: RedlineRequest) -> Comparison:
+    """The clause comparison with the word-level redline (runs in a worker)."""
+    from analyser.compare import compare_texts
+    from analyser.docview import view_paragraphs
+
+    return compare_texts(
+        request.old_report,
+        request.new_report,
+        view_paragraphs(request.old_view, request.old_sections),
+        view_paragraphs(request.new_view, request.new_sections),
+    )
+
+
+def engine_task(analyser: Analyser, job: Job) -> AnalysisOutcome | Comparison:
+    """The web engine's task: a redline when the job carries one, else an upload."""
+    if isinstance(job.payload, RedlineRequest):
+        return redline(job.payload)
+    return analyse_upload(analyser, job)
 
 
 def analyse_upload(analyser: Analyser, job: Job) -> AnalysisOutcome:
@@ -194,7 +243,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._process: Any = None
         self._conn: Connection | None = None
-        self._pending: dict[int, Future[AnalysisOutcome]] = {}
+        self._pending: dict[int, Future[Any]] = {}
         self._keys = itertools.count(1)
         self._ready = threading.Event()  # the current engine process has loaded the model
 
@@ -264,7 +313,22 @@ class WorkerPool:
 
         Raises AnalysisBusy at once when the engine already holds ``capacity`` uploads.
         """
-        future: Future[AnalysisOutcome] = Future()
+        outcome: AnalysisOutcome = await self._run(("job", name, data), timeout)
+        return outcome
+
+    async def compare(self, request: RedlineRequest, timeout: float) -> Comparison:
+        """:func:`redline` in a worker, bounded like an upload: AnalysisTimeout past
+        ``timeout``, AnalysisBusy when the engine is full, AnalysisRefused when the worker ran
+        out of memory or crashed, AnalysisInterrupted when the engine stopped."""
+        answer = await self._run(("redline", "redline", request), timeout)
+        if isinstance(answer, AnalysisOutcome):  # an error travels as an AnalysisOutcome
+            raise AnalysisRefused(answer.error_kind or "", answer.error_reason or "unknown error")
+        comparison: Comparison = answer
+        return comparison
+
+    async def _run(self, message: tuple[str, str, Any], timeout: float) -> Any:
+        """Send one job (kind, name, input) to the engine and await its answer."""
+        future: Future[Any] = Future()
         with self._lock:
             if len(self._pending) >= self.capacity:
                 raise AnalysisBusy(
@@ -276,7 +340,8 @@ class WorkerPool:
             self._pending[key] = future
         try:
             # A 25 MB upload takes a moment to cross the pipe: not on the event loop.
-            await asyncio.to_thread(_send, conn, ("job", key, name, data, timeout))
+            kind, name, payload = message
+            await asyncio.to_thread(_send, conn, (kind, key, name, payload, timeout))
         except (OSError, ValueError) as e:
             with self._lock:
                 self._pending.pop(key, None)
@@ -345,15 +410,14 @@ def _engine_main(
         _fail_everything(conn, e)
         return
     engine = Engine(
-        analyser, analyse_upload, jobs=workers, limits=limits, warm=False, close_in_worker=[conn]
+        analyser, engine_task, jobs=workers, limits=limits, warm=False, close_in_worker=[conn]
     )
     conn.send((_READY, None))
 
-    def answer(outcome: Outcome) -> AnalysisOutcome | Exception:
+    def answer(outcome: Outcome) -> Any:
         error = outcome.error
         if error is None:
-            value: AnalysisOutcome = outcome.value
-            return value
+            return outcome.value  # an AnalysisOutcome, or a redline's Comparison
         if isinstance(error, EngineBusy):
             return AnalysisBusy(error.reason, error.retry_after)
         if isinstance(error, WorkerTimedOut):
@@ -370,8 +434,11 @@ def _engine_main(
                 message = conn.recv()
                 if message is None:
                     return
-                _, key, name, data, seconds = message
-                engine.submit(Job(key, name, data=data, size=len(data), seconds=seconds))
+                kind, key, name, payload, seconds = message
+                if kind == "redline":
+                    engine.submit(Job(key, name, payload=payload, seconds=seconds))
+                else:
+                    engine.submit(Job(key, name, data=payload, size=len(payload), seconds=seconds))
     except (EOFError, OSError):
         return  # the server is gone
     finally:
