@@ -72,3 +72,32 @@ def test_normalise_homoglyphs_are_warned_about() -> None:
     report = _report(_CLEAN.replace("approval", "\u0430pproval"))
     assert any("homoglyph" in w for w in report.warnings)
     assert not any("homoglyph" in w for w in _report(_CLEAN).warnings)
+
+
+# Entries of clause_patterns/confusables.yaml that depart from TR39 on purpose, with the
+# reason given in that file.
+TR39_DEPARTURES = {"\u04cf": "l"}
+
+
+def _tr39_prototypes(char: str) -> set[str]:
+    """What Unicode's confusables.txt says ``char`` is confusable with (one-character targets)."""
+    import json
+    from importlib.resources import files
+
+    table = json.loads(files("confusable_homoglyphs").joinpath("confusables.json").read_text())
+    return {entry["c"] for entry in table.get(char, []) if len(entry["c"]) == 1}
+
+
+def test_normalise_confusables_agree_with_unicode_tr39() -> None:
+    """Every homoglyph folds to the Latin letter TR39 names for it, or to a letter TR39 itself
+    takes for that one (capital I, whose skeleton is "l"): the table was typed by hand."""
+    from analyser.normalise import confusables
+
+    disagreements = {}
+    for char, latin in confusables().items():
+        prototypes = _tr39_prototypes(char)
+        same_skeleton = prototypes & (_tr39_prototypes(latin) | {latin})
+        if not same_skeleton and TR39_DEPARTURES.get(char) != latin:
+            disagreements[f"U+{ord(char):04X}"] = (latin, sorted(prototypes))
+    assert disagreements == {}
+    assert len(confusables()) >= 50
