@@ -813,3 +813,26 @@ def test_compare_page_redline_within_a_work_budget(client, monkeypatch) -> None:
     assert page.status_code == 200
     assert 'id="redline"' in page.text and 'id="redline-coarse"' in page.text
     assert "once a month" in page.text[page.text.index('id="redline"') :]
+
+
+@pytest.mark.parametrize(
+    "name", ["合作协议.pdf", "соглашение.pdf", "avtale-æøå.pdf"], ids=["chinese", "cyrillic", "nb"]
+)
+def test_downloads_of_a_non_latin_file_name(client, name: str) -> None:
+    """Every download of an upload named in any script: 200, an ASCII filename= and the real
+    name in filename* (a non-Latin-1 name in the header was a 500)."""
+    from urllib.parse import quote
+
+    analysis_id = upload(client, SAMPLES / "mou-fjordvik-kilimani.pdf", name=name).json()["id"]
+    stem = name.rsplit(".", 1)[0]
+    for path, suffix in [
+        ("report.md", "-report.md"),
+        ("report.json", "-report.json"),
+        ("checklist.docx", "-checklist.docx"),
+        ("annotated", "-annotated.pdf"),
+    ]:
+        response = client.get(f"/analyses/{analysis_id}/{path}")
+        assert response.status_code == 200, (path, response.status_code)
+        disposition = response.headers["content-disposition"]
+        assert disposition.isascii()
+        assert f"filename*=UTF-8''{quote(stem + suffix)}" in disposition
