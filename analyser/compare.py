@@ -263,6 +263,9 @@ class Comparison:
     # The English "different agreements" warning among ``warnings``, which the reports say in
     # their own language (messages: compare.unrelated); not part of the JSON.
     unrelated_warning: str | None = None
+    # False when the redline's work budget ran out (text_diff.WORK_BUDGET): a changed stretch
+    # is shown as one replacement instead of word by word.
+    redline_complete: bool = True
 
     @property
     def gaps_closed(self) -> list[ClauseChange]:
@@ -432,6 +435,12 @@ def compare_in_engine(old: Version, new: Version, *, limits: Limits | None = Non
 def _add_text_diff(comparison: Comparison, diff: TextDiff) -> None:
     comparison.text_changes = diff.changes
     comparison.similarity = diff.similarity
+    comparison.redline_complete = diff.complete
+    if not diff.complete:
+        comparison.warnings.append(
+            "the texts repeat too much to align word by word in reasonable time: part of the "
+            "redline shows a changed stretch as one replacement"
+        )
     if diff.different_agreements:
         comparison.unrelated_warning = (
             f"the two files share only {diff.similarity:.0%} of their text: they look like "

@@ -177,6 +177,19 @@ def test_encrypted_pdf_with_empty_user_password_opens(tmp_path: Path) -> None:
     assert doc.text.startswith("1. Purpose")
 
 
+def test_pdf_without_page_tree_after_a_locked_one_is_not_called_encrypted(tmp_path: Path) -> None:
+    """PDFium keeps its last error and sets none for a PDF without a page tree: analysed after
+    a locked PDF in the same process (a warm worker), it was refused as "encrypted"."""
+    from hostile_inputs import KINDS
+
+    no_pages = next(k for k in KINDS if k.id == "pdf-no-pages").build()
+    locked = build_encrypted_pdf(tmp_path / "locked.pdf", user_password="s3cret")
+    with pytest.raises(EncryptedDocument):
+        extract(locked)
+    with pytest.raises(CorruptDocument, match="corrupt"):  # not EncryptedDocument
+        extract_bytes(no_pages, "no-pages.pdf")
+
+
 @pytest.mark.parametrize("fraction", [0.9, 0.5, 0.1], ids=["90pct", "50pct", "10pct"])
 def test_truncated_pdf_is_corrupt(tmp_path: Path, fraction: float) -> None:
     data = build_agreement_pdf(tmp_path / "full.pdf").read_bytes()
@@ -318,9 +331,7 @@ def test_unreadable_table_layout_falls_back_to_running_text(
     doc = extract(table_pdf)
     assert not _cells(doc)
     assert "Nordvik University" in doc.text
-    assert doc.warnings == [
-        "table layout of page(s) 2, 4 could not be read; kept as running text"
-    ]
+    assert doc.warnings == ["table layout of page(s) 2, 4 could not be read; kept as running text"]
 
 
 def test_table_cells_survive_isolated_extraction(table_pdf: Path, tabled: Document) -> None:

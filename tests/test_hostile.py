@@ -139,3 +139,55 @@ def test_summary_states_how_many_kinds_were_tried(
         print(f"\n{line}")
     expected = {k.id: "report" if k.error is None else "error" for k in KINDS}
     assert all(expected[kind_id] == outcome for kind_id, outcome in _RESULTS.items())
+
+
+# The paths added since the suite was written, each run once over every kind (one process).
+_NEW_PATHS = {
+    "batch-annotate": ["batch", "--annotate", "-f", "json"],
+    "check-pdf-nb-attachments": ["check", "-f", "pdf", "--lang", "nb", "--attachments"],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path_id", list(_NEW_PATHS), ids=list(_NEW_PATHS))
+def test_new_paths_answer_every_file(
+    path_id: str, hostile_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """`batch --annotate` and `check --format pdf --lang nb --attachments` over every kind:
+    never a traceback, one ``Error: <file>: <reason>`` line per unreadable file, and every
+    readable file keeps its result (its report; for a DOCX/PDF an annotated copy or the
+    reason there is none)."""
+    kinds = [k for k in KINDS if k.id not in _SLOW and not k.slow]
+    paths = [hostile_files[k.id] for k in kinds]
+    out = tmp_path / "out"
+    command = [*_analyser_command(), *_NEW_PATHS[path_id], "--no-model", "--max-seconds", "30"]
+    command += ["-o", str(out / "report.pdf")] if path_id.startswith("check") else ["-o", str(out)]
+    out.mkdir()
+    done = subprocess.run(
+        [*command, *map(str, paths)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error: ")]
+    if path_id.startswith("check"):
+        expected = [k for k in kinds if k.error is not None]
+        assert len(errors) == len(expected), done.stderr
+        for kind, line in zip(expected, errors, strict=True):
+            assert line.startswith(f"Error: {hostile_files[kind.id]}: ") and kind.reason in line
+        assert (out / "report.pdf").read_bytes().startswith(b"%PDF-")
+        return
+    import csv
+
+    summary = (out / "summary.csv").read_text(encoding="utf-8").splitlines()
+    rows = {r["file"]: r for r in csv.DictReader(summary)}
+    assert len(rows) == len(kinds)
+    for kind in kinds:
+        row = next(r for f, r in rows.items() if f.endswith(f"{kind.id}/{kind.filename}"))
+        if kind.error is not None:
+            assert kind.reason in row["error"], (kind.id, row["error"])
+            continue
+        assert not row["error"] and (out / f"{row['report']}").exists(), (kind.id, row)
+        if kind.filename.endswith((".pdf", ".docx")) and "named" not in kind.id:
+            copy = row["annotated"]
+            assert (copy and (out / copy).stat().st_size) or row["annotate_error"], (kind.id, row)
+            assert "\n" not in row["annotate_error"]

@@ -32,6 +32,7 @@ from analyser.report import (
     Evidence,
     RedFlag,
     Report,
+    RevisionEvidence,
 )
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
@@ -481,3 +482,22 @@ def test_render_locations_in_the_report_language(fmt) -> None:
     english = render(make_report(), fmt, lang="en")
     assert "s. 3 · pkt. 4.1 Akademisk frihet" in norwegian
     assert "p. 3 · cl. 4.1 Akademisk frihet" in english
+
+
+def test_render_html_lists_at_most_ten_tracked_changes_per_clause() -> None:
+    """A DOCX alternating inserted and plain words gave 1,800 tracked changes on one clause,
+    each listed: a 430-page PDF report laid out long after --max-seconds. The HTML (and so
+    the PDF) lists ten and counts the rest; the JSON keeps them all."""
+    from analyser.render import REVISIONS_LISTED
+
+    report = make_report()
+    clause = report.clauses[0]
+    clause.revision_effect, clause.status_before_revisions = "added", "missing"
+    clause.revision_evidence = [
+        RevisionEvidence("inserted", f"word{i}", "Partner Legal") for i in range(50)
+    ]
+    html = render(report, "html", lang="en")
+    assert REVISIONS_LISTED == 10
+    assert html.count("<ins>word") == 10 and "<ins>word9</ins>" in html
+    assert "… and 40 more (all in the JSON report)" in html
+    assert len(json.loads(render(report, "json"))["clauses"][0]["revision_evidence"]) == 50

@@ -10,7 +10,7 @@ from revision_fixtures import ONLY_ARTICLE_3, SOURCE, build_agreement, delete_ar
 
 from analyser.cli_batch import compare
 from analyser.extract import extract
-from analyser.text_diff import diff_documents
+from analyser.text_diff import diff_documents, diff_texts
 
 CONFIDENTIALITY = ("for five years after disclosure", "for fifty years after disclosure")
 JURISDICTION = (
@@ -122,3 +122,36 @@ def test_text_diff_one_file_without_tracked_changes_is_usage_error(
     result = runner.invoke(compare, [str(build_agreement(tmp_path / "clean.docx"))])
     assert result.exit_code == 2
     assert "no tracked changes" in result.output
+
+
+def _repeated(count: int, changed_every: int) -> tuple[list[tuple[str, None]], list]:
+    """``count`` copies of one paragraph, and a version with every n-th copy changed: each
+    longest-match search visits every pair of equal paragraphs (cubic work, unbudgeted)."""
+    same = ("The Parties shall meet once a year.", None)
+    other = ("The Parties shall meet once a month.", None)
+    old = [same] * count
+    new = [other if i % changed_every == 0 else same for i in range(count)]
+    return old, new
+
+
+def test_text_diff_work_budget_gives_a_coarse_complete_redline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """2,000 such paragraphs took four minutes; past the budget the rest is one replacement
+    that still holds every changed word, and the diff says it is coarse."""
+    import analyser.text_diff as text_diff
+
+    monkeypatch.setattr(text_diff, "WORK_BUDGET", 20_000)
+    old, new = _repeated(300, 2)
+    diff = text_diff.diff_texts(old, new)
+    assert not diff.complete
+    assert sum(c.new.split().count("month.") for c in diff.changes) == 150
+    # The stretch replaced holds at least every year that became a month.
+    assert sum(c.old.split().count("year.") for c in diff.changes) >= 150
+
+
+def test_text_diff_within_budget_is_complete() -> None:
+    old, new = _repeated(60, 6)
+    diff = diff_texts(old, new)
+    assert diff.complete
+    assert sum(c.new.split().count("month.") for c in diff.changes) == 10

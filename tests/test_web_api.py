@@ -794,3 +794,44 @@ def test_report_page_leads_with_the_pending_changes_sentence(client, tmp_path) -
     (tmp_path / "annotated.docx").write_bytes(draft)
     body = zipfile.ZipFile(tmp_path / "annotated.docx").read("word/document.xml").decode()
     assert f'w:author="{PARTNER}"' in body and 'w:author="Agreement analyser"' in body
+
+
+def test_compare_page_redline_within_a_work_budget(make_client) -> None:
+    """Two uploads of one paragraph repeated 2,000 times, every other copy changed: aligning
+    them is cubic work (four minutes). Within its work budget the redline still answers,
+    the changed stretch as one replacement and a notice saying so, instead of the engine's
+    deadline refusing it."""
+    client = make_client(analysis_timeout=40)
+    line = b"The Parties shall meet once a year to review the programme.\n\n"
+    changed = b"The Parties shall meet once a month to review the programme.\n\n"
+    draft = MOU_TXT.read_bytes() + line * 2000
+    revised = MOU_TXT.read_bytes() + (line + changed) * 1000
+    old = upload(client, MOU_TXT, name="v1.txt", data=draft).json()
+    new = upload(client, MOU_TXT, name="v2.txt", data=revised).json()
+    page = client.get("/compare", params=[("id", old["id"]), ("id", new["id"])])
+    assert page.status_code == 200
+    assert 'id="redline"' in page.text and 'id="redline-coarse"' in page.text
+    assert "once a month" in page.text[page.text.index('id="redline"') :]
+
+
+@pytest.mark.parametrize(
+    "name", ["合作协议.pdf", "соглашение.pdf", "avtale-æøå.pdf"], ids=["chinese", "cyrillic", "nb"]
+)
+def test_downloads_of_a_non_latin_file_name(client, name: str) -> None:
+    """Every download of an upload named in any script: 200, an ASCII filename= and the real
+    name in filename* (a non-Latin-1 name in the header was a 500)."""
+    from urllib.parse import quote
+
+    analysis_id = upload(client, SAMPLES / "mou-fjordvik-kilimani.pdf", name=name).json()["id"]
+    stem = name.rsplit(".", 1)[0]
+    for path, suffix in [
+        ("report.md", "-report.md"),
+        ("report.json", "-report.json"),
+        ("checklist.docx", "-checklist.docx"),
+        ("annotated", "-annotated.pdf"),
+    ]:
+        response = client.get(f"/analyses/{analysis_id}/{path}")
+        assert response.status_code == 200, (path, response.status_code)
+        disposition = response.headers["content-disposition"]
+        assert disposition.isascii()
+        assert f"filename*=UTF-8''{quote(stem + suffix)}" in disposition

@@ -159,6 +159,7 @@ def _open(data: bytes, path: str) -> Iterator[pdfium.PdfDocument]:
     """Open with no password, then the empty one; close the document whatever happens."""
     pdf = None
     for password in (None, ""):
+        _forget_last_error()
         try:
             pdf = pdfium.PdfDocument(data, password=password)
             break
@@ -172,6 +173,17 @@ def _open(data: bytes, path: str) -> Iterator[pdfium.PdfDocument]:
         yield pdf
     finally:
         pdf.close()
+
+
+def _forget_last_error() -> None:
+    """Set PDFium's last error to a known code before a load.
+
+    PDFium keeps its last error per thread and some failed loads set none (a PDF without a page
+    tree), so the reason read was the previous document's: "encrypted PDF" for a plain file
+    analysed after a locked one by the same warm worker. Loading an empty buffer sets
+    FPDF_ERR_FORMAT, so such a failure reads as the damaged file it is.
+    """
+    pdfium_c.FPDF_LoadMemDocument(b"", 0, None)
 
 
 def _load_error(code: int | None, path: str) -> Exception:

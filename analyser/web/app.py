@@ -809,7 +809,9 @@ def _stem(name: str) -> str:
 
 
 def _attachment(filename: str) -> dict[str, str]:
-    ascii_name = re.sub(r"[^\w.-]+", "_", filename)[:150] or "download"
+    # ASCII only in filename=: a header is sent as Latin-1, and a Chinese or Cyrillic name
+    # made every download a 500 (RFC 6266: filename* carries the real name, UTF-8 encoded).
+    ascii_name = re.sub(r"[^\w.-]+", "_", filename, flags=re.ASCII)[:150] or "download"
     return {
         "Content-Disposition": (
             f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
