@@ -219,3 +219,32 @@ def test_annotate_docx_cli_text_file_is_refused(runner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["annotate", str(source), "-o", str(tmp_path / "x.txt")])
     assert result.exit_code == 3
     assert "only DOCX and PDF" in result.output and "Traceback" not in result.output
+
+
+def test_annotate_docx_strict_ooxml_draft(analyser_default, tmp_path: Path) -> None:  # noqa: ANN001
+    """A Strict Open XML draft (the sample renamed to the Strict namespaces, as Word's "Strict
+    Open XML Document" writes; no free tool saves Strict) is analysed like any DOCX; its
+    annotated copy was refused as "DOCX without a body". It comes back as a Transitional
+    package that python-docx opens, with the findings as comments."""
+    from analyser.extract import extract_bytes
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "dsa-hordafjord-lakeshore.docx"
+    pairs = [
+        (b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+         b"http://purl.oclc.org/ooxml/wordprocessingml/main"),
+        (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+         b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+    ]  # fmt: skip
+    out = io.BytesIO()
+    with zipfile.ZipFile(sample) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            for old, new in pairs:
+                content = content.replace(old, new)
+            target.writestr(info, content)
+    strict = out.getvalue()
+    report = analyser_default.analyse_document(extract_bytes(strict, "strict.docx"))
+    result = annotate_docx(report, strict)
+    (tmp_path / "annotated.docx").write_bytes(result.data)
+    comments = list(docx.Document(str(tmp_path / "annotated.docx")).comments)
+    assert result.comments > 0 and len(comments) == result.comments

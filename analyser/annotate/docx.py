@@ -10,7 +10,9 @@ comment covers the sentence, not the whole paragraph.
 Only ``word/document.xml``, the comments part, the document's relationships and
 ``[Content_Types].xml`` are rewritten; every other ZIP member is copied byte for byte, and
 comments and tracked changes already in the draft are kept (new ids start above the highest
-id in use). Markup follows ECMA-376 Part 1: comments §17.13.4, insertions §17.13.5.
+id in use). A Strict OOXML draft comes back as Transitional (its namespace names renamed,
+as :mod:`analyser.extract.strict` reads it). Markup follows ECMA-376 Part 1: comments
+§17.13.4, insertions §17.13.5.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from lxml import etree
 
 from analyser.annotate.findings import Finding, Wording, findings, gaps, wording
 from analyser.errors import CorruptDocument
+from analyser.extract.strict import transitional_from_strict
 from analyser.report import ClauseResult, Report
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -121,6 +124,10 @@ def annotate_docx(report: Report, data: bytes, *, now: datetime | None = None) -
     suggested wording as tracked insertions by the analyser."""
     words = wording()
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # A Strict OOXML draft (read by the extractor the same way) is annotated as the
+    # Transitional package Word writes by default: the same document under the namespace
+    # names this writer uses; without this it was refused as "DOCX without a body".
+    data = transitional_from_strict(data) or data
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = {n: archive.read(n) for n in (DOCUMENT, RELS, CONTENT_TYPES)}
