@@ -501,3 +501,18 @@ def test_render_html_lists_at_most_ten_tracked_changes_per_clause() -> None:
     assert html.count("<ins>word") == 10 and "<ins>word9</ins>" in html
     assert "… and 40 more (all in the JSON report)" in html
     assert len(json.loads(render(report, "json"))["clauses"][0]["revision_evidence"]) == 50
+
+
+def test_render_html_cuts_very_long_quotes_and_json_keeps_them() -> None:
+    """Unpunctuated text makes 50,000-character "sentences"; quoted whole, 30 of them made a
+    277-page PDF report. The HTML (and so the PDF) quotes the first 2,000 characters."""
+    from analyser.render import QUOTE_CHARS
+
+    report = make_report()
+    clause = report.clauses[0]
+    long_text = " ".join(f"word{i}" for i in range(5_000))
+    clause.evidence[0] = Evidence(long_text, 0, len(long_text), 1, None, 0.9, None)
+    html = render(report, "html", lang="en")
+    assert long_text not in html and "word4999" not in html
+    assert long_text[: QUOTE_CHARS // 2] in html
+    assert json.loads(render(report, "json"))["clauses"][0]["evidence"][0]["text"] == long_text
