@@ -104,3 +104,40 @@ def test_annotate_pdf_encrypted_is_refused_in_one_line(analyser_default) -> None
     report = analyser_default.analyse_document(extract_bytes(data, kind.filename))
     with pytest.raises(EncryptedDocument, match="cannot annotate an encrypted PDF"):
         annotate_pdf(report, data)
+
+
+def test_annotate_pdf_notes_stay_on_a_small_page(analyser_default, tmp_path: Path) -> None:  # noqa: ANN001
+    """The notes were stacked straight down the right edge: on a small page (here 200 pt
+    square, reportlab) most fell below it, where no reader shows them. They wrap into
+    columns inside the page."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=(200, 200))
+    c.setFont("Helvetica", 6)
+    for i, line in enumerate(
+        ["Cooperation Agreement", "Article 1 Purpose", "The Parties shall cooperate in",
+         "good faith on the research programme."]
+    ):  # fmt: skip
+        c.drawString(10, 180 - 10 * i, line)
+    c.showPage()
+    c.save()
+    data = buffer.getvalue()
+    from analyser.extract import extract_bytes
+
+    report = analyser_default.analyse_document(extract_bytes(data, "small.pdf"))
+    result = annotate_pdf(report, data)
+    assert result.notes > 8  # more than one column holds on this page
+    pdf = pdfium.PdfDocument(result.data)
+    page = pdf[0]
+    rects = []
+    for i in range(raw.FPDFPage_GetAnnotCount(page.raw)):
+        annot = raw.FPDFPage_GetAnnot(page.raw, i)
+        rect = raw.FS_RECTF()
+        raw.FPDFAnnot_GetRect(annot, rect)
+        rects.append((rect.left, rect.bottom))
+        raw.FPDFPage_CloseAnnot(annot)
+    assert len(rects) == result.notes + result.highlights
+    assert all(0 <= x <= 200 and 0 <= y <= 200 for x, y in rects), rects

@@ -92,6 +92,19 @@ def locate(pdf: object, evidence: Evidence) -> tuple[int, list[Rect]] | None:
     return None
 
 
+def _note_position(n: int, box: Rect) -> tuple[float, float]:
+    """Lower-left corner of page note ``n``: a column down the right edge of the visible page,
+    then the next column to its left. One column straight down put notes below a small page
+    (or past the 36th on A4), where no reader shows them."""
+    left, bottom, right, top = box
+    step = _NOTE_SIZE + 4
+    rows = max(1, int((top - bottom - step) // step))
+    column, row = divmod(n, rows)
+    x = max(left, right - 2 * _NOTE_SIZE - column * step)
+    y = max(bottom, top - (row + 2) * step)
+    return x, y
+
+
 def annotate_pdf(report: Report, data: bytes) -> AnnotatedPdf:
     """A copy of the PDF ``data`` with ``report``'s findings as annotations."""
     try:
@@ -139,7 +152,7 @@ def annotate_pdf(report: Report, data: bytes) -> AnnotatedPdf:
             annotation[NameObject("/T")] = TextStringObject(words.author)
             writer.add_annotation(page_number=page, annotation=annotation)
             highlights += 1
-        width, height = (float(v) for v in pdf[0].get_size())
+        x0, y0, x1, y1 = (float(v) for v in pdf[0].get_cropbox())
     finally:
         pdf.close()
     gap_texts = [
@@ -148,8 +161,7 @@ def annotate_pdf(report: Report, data: bytes) -> AnnotatedPdf:
     ]
     texts = [f.text for f in unplaced] + gap_texts
     for n, text in enumerate(texts):
-        x = width - 2 * _NOTE_SIZE
-        y = height - (n + 2) * (_NOTE_SIZE + 4)
+        x, y = _note_position(n, (x0, y0, x1, y1))
         note = Text(rect=(x, y, x + _NOTE_SIZE, y + _NOTE_SIZE), text=text, open=False)
         note[NameObject("/T")] = TextStringObject(words.author)
         writer.add_annotation(page_number=0, annotation=note)
