@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -211,10 +212,17 @@ def check(
         else:
             content = render_many(reports, shape, lang=lang, views=report_views)
         if fmt == "pdf":
-            from analyser.render_pdf import html_to_pdf
+            from analyser.render_pdf import html_to_pdf_in_engine
 
+            # One document: the layout gets what is left of its deadline (at least 2 s), so
+            # the whole check stays within --max-seconds; several: a deadline of its own.
+            left = limits.max_seconds - (time.monotonic() - epoch)
+            seconds = max(2.0, left) if len(reports) == 1 else limits.max_seconds
+            name = str(files[0]) if len(files) == 1 else f"the PDF report of {len(reports)} files"
             try:
-                content = html_to_pdf(content)
+                content = html_to_pdf_in_engine(
+                    content, analyser, limits, seconds=seconds, name=name
+                )
             except AnalyserError as e:
                 raise fail(e) from e
         if output is not None:

@@ -21,9 +21,14 @@ exit 6.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyser.errors import RendererMissing
+
+if TYPE_CHECKING:
+    from analyser.engine import Job
+    from analyser.limits import Limits
+    from analyser.pipeline import Analyser
 
 INSTALL_HINT = (
     "PDF reports need WeasyPrint: pip install 'agreement-analyser[pdf]' "
@@ -94,3 +99,28 @@ def html_to_pdf(html: str) -> bytes:
     # Tagged (headings, lists, tables in a structure tree) so that a screen reader can follow
     # the report; the document language comes from <html lang>. Costs about 0.2 s and 10 KB.
     return bytes(document.write_pdf(pdf_tags=True))
+
+
+def _layout_task(analyser: Analyser, job: Job) -> bytes:
+    """In an engine worker: lay out the report's HTML (the job's payload) as PDF."""
+    return html_to_pdf(job.payload)
+
+
+def html_to_pdf_in_engine(
+    html: str, analyser: Analyser, limits: Limits, *, seconds: float, name: str
+) -> bytes:
+    """:func:`html_to_pdf` in a forked engine worker, within ``seconds`` and the memory cap.
+
+    Layout cost grows with what a report holds (quotes, tracked changes, the number of
+    documents), and what it holds comes from an untrusted draft: laid out in the command's own
+    process it would escape the deadline and memory cap that bound the analysis (issue 13,
+    "end to end"). Refused layouts raise the engine's timeout or out-of-memory error, naming
+    ``name``.
+    """
+    from analyser.engine import Engine, Job
+
+    engine = Engine(analyser, _layout_task, jobs=1, limits=limits, warm=False)
+    (outcome,) = list(engine.run([Job("pdf", name, payload=html, seconds=seconds)]))
+    if outcome.error is not None:
+        raise outcome.error
+    return bytes(outcome.value)

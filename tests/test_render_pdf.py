@@ -152,3 +152,25 @@ def test_render_pdf_missing_renderer_is_one_error(monkeypatch) -> None:
     assert e.value.exit_code == 6
     with pytest.raises(RendererMissing):
         html_to_pdf("<p>x</p>")
+
+
+@needs_renderer
+def test_render_pdf_layout_is_bounded_by_the_engine() -> None:
+    """Layout runs in a forked engine worker: a report too long to lay out within its deadline
+    is refused with the engine's one-line timeout naming it, and an ordinary one comes back."""
+    from analyser.errors import AnalysisTimeout
+    from analyser.limits import Limits
+    from analyser.pipeline import Analyser
+    from analyser.render_pdf import html_to_pdf_in_engine
+
+    analyser = Analyser.for_profile(None, use_model=False)
+    limits = Limits()
+    paragraph = "<p>" + "A quoted clause the partner repeated. " * 40 + "</p>"
+    heavy = "<html><body>" + paragraph * 3000 + "</body></html>"
+    with pytest.raises(AnalysisTimeout) as refused:
+        html_to_pdf_in_engine(heavy, analyser, limits, seconds=0.5, name="heavy.docx")
+    assert "timed out" in str(refused.value) and "heavy.docx" in str(refused.value)
+    pdf = html_to_pdf_in_engine(
+        "<html><body><p>Risk LOW</p></body></html>", analyser, limits, seconds=60, name="x"
+    )
+    assert pdf.startswith(b"%PDF-")
