@@ -59,9 +59,18 @@ def check_pdf_renderer() -> None:
 def pdf_renderer_available() -> bool:
     """Whether WeasyPrint is installed (the web page offers the PDF download only then).
 
-    Looked up, not imported: importing WeasyPrint takes about a second, which the first report
-    page of a server should not wait for. A missing Pango still shows, as one line, when a PDF
-    is asked for (:func:`html_to_pdf` raises :class:`RendererMissing`).
+    Looked up once per process; see :func:`weasyprint_installed`.
+    """
+    return weasyprint_installed()
+
+
+def weasyprint_installed() -> bool:
+    """Whether WeasyPrint is installed, looked up, not imported.
+
+    Importing WeasyPrint takes about a second, which the first report page of a server should
+    not wait for, and the server never lays out a PDF itself (an engine worker does). A
+    missing Pango still shows, as one line, when a PDF is asked for (:func:`html_to_pdf`
+    raises :class:`RendererMissing`).
     """
     from importlib.util import find_spec
 

@@ -585,6 +585,36 @@ def test_report_pdf_download_is_a4(client, tmp_path) -> None:
         pdf.close()
 
 
+def test_report_pdf_download_past_the_deadline_is_504_and_the_server_serves_on(
+    make_client, client
+) -> None:
+    """The layout runs in an engine worker under the upload deadline (issue 13): refused, it
+    is one line on an error page (or JSON), never a 500, and the next download works."""
+    from analyser.render_pdf import pdf_renderer_available
+
+    if not pdf_renderer_available():
+        pytest.skip("WeasyPrint not installed (pip install 'agreement-analyser[pdf]')")
+    analysis_id = upload(client, SAMPLES / "exchange-nordhavn-hanbit.pdf").json()["id"]
+    own = WorkerPool(1)
+    try:
+        hurried = make_client(pool=own, analysis_timeout=0.001)
+        page = hurried.get(f"/analyses/{analysis_id}/report.pdf")
+        as_json = hurried.get(
+            f"/analyses/{analysis_id}/report.pdf", headers={"Accept": "application/json"}
+        )
+    finally:
+        own.shutdown()
+    message = (
+        "The PDF report of exchange-nordhavn-hanbit.pdf was stopped after 0.001 s: the report "
+        "is too long to lay out in time. Download the HTML report and print it instead."
+    )
+    assert page.status_code == 504 and "text/html" in page.headers["content-type"]
+    assert message in page.text
+    assert as_json.status_code == 504 and as_json.json() == {"detail": message}
+    served = client.get(f"/analyses/{analysis_id}/report.pdf")
+    assert served.status_code == 200 and served.content.startswith(b"%PDF-")
+
+
 def test_report_pdf_download_without_renderer_is_501(client, monkeypatch) -> None:
     import sys
 

@@ -161,3 +161,34 @@ def test_web_worker_compare_redline_busy_is_one_line_not_an_error(
     assert 'id="redline-refused"' in busy.text and "the server is busy" in busy.text
     assert 'id="change-academic_freedom"' in busy.text
     assert first[0][0].status_code == 200 and "stopped after" in first[0][0].text
+
+
+def test_web_worker_report_pdf_busy_is_503_then_the_download_works(
+    heavy: bytes, tmp_path: Path
+) -> None:
+    """The PDF download is laid out by the engine, under its admission bound: with the only
+    worker busy it is refused at once (a server-thread layout would have answered 200)."""
+    from analyser.render_pdf import pdf_renderer_available
+
+    if not pdf_renderer_available():
+        pytest.skip("WeasyPrint not installed (pip install 'agreement-analyser[pdf]')")
+    options = ("--workers", "1", "--queue", "0", "--timeout", str(TIMEOUT))
+    with running_server(tmp_path / "db.sqlite3", *options) as base:
+        analysis_id = httpx.get(f"{base}/api/analyses", timeout=60).json()[0]["id"]
+        url = f"{base}/analyses/{analysis_id}/report.pdf"
+        results: list[tuple[httpx.Response, float]] = []
+        thread = threading.Thread(target=lambda: results.append(_upload(base, "h.pdf", heavy)))
+        thread.start()
+        time.sleep(1.0)  # the only worker is parsing the heavy upload
+        started = time.monotonic()
+        busy = httpx.get(url, timeout=60)
+        seconds = time.monotonic() - started
+        thread.join(60)
+        after = httpx.get(url, timeout=60)
+    assert busy.status_code == 503 and seconds < GRACE
+    assert int(busy.headers["retry-after"]) >= 1
+    assert "The PDF report of warm.txt: the server is busy" in busy.text
+    assert results[0][0].status_code == 504
+    assert after.status_code == 200
+    assert after.headers["content-type"] == "application/pdf"
+    assert after.content.startswith(b"%PDF-")

@@ -33,7 +33,8 @@ from analyser import __version__
 from analyser.errors import UnsupportedFormat
 from analyser.extract import sniff_format
 from analyser.render import render
-from analyser.render_pdf import pdf_renderer_available
+from analyser.render_pdf import INSTALL_HINT as PDF_INSTALL_HINT
+from analyser.render_pdf import pdf_renderer_available, weasyprint_installed
 from analyser.web import security
 from analyser.web.reports import report_from_dict
 from analyser.web.store import MAX_SEARCH, Store, StoredAnalysis
@@ -43,6 +44,7 @@ from analyser.web.worker import (
     AnalysisOutcome,
     AnalysisRefused,
     AnalysisTimeout,
+    LayoutRequest,
     RedlineRequest,
     WorkerPool,
 )
@@ -291,6 +293,33 @@ async def _analyse_upload(app: FastAPI, upload: UploadFile) -> tuple[int, dict[s
         time.perf_counter() - started,
     )
     return analysis_id, outcome.report
+
+
+async def _layout_pdf(app: FastAPI, html: str, name: str) -> bytes:
+    """The report's HTML laid out as PDF by an engine worker, under the upload deadline and
+    memory cap: layout cost grows with what the partner's draft put into the report, so it
+    must not run unbounded in the server. A refusal raises :class:`UploadRejected`."""
+    config: WebConfig = app.state.config
+    what = f"The PDF report of {name}"
+    try:
+        return await app.state.pool.layout_pdf(LayoutRequest(html), config.analysis_timeout)
+    except AnalysisTimeout as e:
+        raise UploadRejected(
+            504,
+            f"{what} was stopped after {config.analysis_timeout:g} s: the report is too long "
+            "to lay out in time. Download the HTML report and print it instead.",
+        ) from e
+    except AnalysisBusy as e:
+        retry = {"Retry-After": str(max(1, round(e.retry_after)))}
+        raise UploadRejected(503, f"{what}: {e}; please retry shortly.", retry) from e
+    except AnalysisInterrupted as e:
+        raise UploadRejected(503, f"{what}: {e}") from e
+    except AnalysisRefused as e:
+        if e.kind == "RendererMissing":
+            raise UploadRejected(501, e.reason) from e
+        raise UploadRejected(
+            422, f"{what} could not be made: {e.reason}. Download the HTML report instead."
+        ) from e
 
 
 def _error_status(outcome: AnalysisOutcome, name: str) -> tuple[int, str]:
@@ -542,26 +571,35 @@ def _add_page_routes(app: FastAPI) -> None:
         )
 
     @app.get("/analyses/{analysis_id}/report.{ext}", include_in_schema=False)
-    def download_report(request: Request, analysis_id: int, ext: str) -> Response:
+    async def download_report(request: Request, analysis_id: int, ext: str) -> Response:
+        from starlette.concurrency import run_in_threadpool
+
         if ext not in _DOWNLOADS:
             raise HTTPException(404, "Unknown report format.")
-        stored = _get(app, analysis_id)
         fmt, media_type = _DOWNLOADS[ext]
+        if fmt == "pdf" and not weasyprint_installed():
+            raise HTTPException(501, PDF_INSTALL_HINT)
+        # Read and rendered off the event loop: a stored analysis holds the document's text.
+        stored = await run_in_threadpool(_get, app, analysis_id)
         view = stored.contexts.get("view") if fmt == "html" else None
         report = report_from_dict(stored.report)
         # In the language the adviser reads the page in; quotes and wording stay the agreement's.
         lang = _chosen_language(request)
         content: str | bytes
         if fmt == "pdf":
-            from analyser.errors import RendererMissing
-            from analyser.render_pdf import html_to_pdf
-
+            html = await run_in_threadpool(lambda: render(report, "html", lang=lang))
             try:
-                content = html_to_pdf(render(report, "html", lang=lang))
-            except RendererMissing as e:
-                raise HTTPException(501, e.reason) from e
+                content = await _layout_pdf(app, html, stored.summary.name)
+            except UploadRejected as e:
+                if _wants_json(request):
+                    return JSONResponse(
+                        {"detail": e.message}, status_code=e.status, headers=e.headers
+                    )
+                page = _error_page(request, e.status, e.message)
+                page.headers.update(e.headers)
+                return page
         else:
-            content = render(report, fmt, view=view, lang=lang)
+            content = await run_in_threadpool(lambda: render(report, fmt, view=view, lang=lang))
         return Response(
             content,
             media_type=media_type,

@@ -18,6 +18,8 @@ partner's text: it aligns paragraphs and words with :class:`difflib.SequenceMatc
 at worst (two stored versions of 4,000 paragraphs that all differ took half a minute). It is
 not run in the server process but sent to the same engine as a job of its own
 (:class:`RedlineRequest`), under the same deadline, memory cap and admission bound as an upload.
+So is the report page's PDF download (:class:`LayoutRequest`): WeasyPrint's layout grows with
+what the report holds, and what it holds comes from the partner's draft.
 """
 
 from __future__ import annotations
@@ -106,6 +108,13 @@ class RedlineRequest:
     new_sections: list[str | None] | None = None
 
 
+@dataclass(frozen=True)
+class LayoutRequest:
+    """The report page's PDF download, as an engine job: the report's HTML to lay out."""
+
+    html: str
+
+
 def redline(request: RedlineRequest) -> Comparison:
     """The clause comparison with the word-level redline (runs in a worker)."""
     from analyser.compare import compare_texts
@@ -119,10 +128,15 @@ def redline(request: RedlineRequest) -> Comparison:
     )
 
 
-def engine_task(analyser: Analyser, job: Job) -> AnalysisOutcome | Comparison:
-    """The web engine's task: a redline when the job carries one, else an upload."""
+def engine_task(analyser: Analyser, job: Job) -> AnalysisOutcome | Comparison | bytes:
+    """The web engine's task: a redline or a PDF layout when the job carries one, else an
+    upload."""
     if isinstance(job.payload, RedlineRequest):
         return redline(job.payload)
+    if isinstance(job.payload, LayoutRequest):
+        from analyser.render_pdf import html_to_pdf
+
+        return html_to_pdf(job.payload.html)
     return analyse_upload(analyser, job)
 
 
@@ -326,6 +340,14 @@ class WorkerPool:
         comparison: Comparison = answer
         return comparison
 
+    async def layout_pdf(self, request: LayoutRequest, timeout: float) -> bytes:
+        """The report's HTML laid out as PDF in a worker, bounded and refused like
+        :meth:`compare` (AnalysisRefused with kind "RendererMissing" without WeasyPrint)."""
+        answer = await self._run(("layout", "report.pdf", request), timeout)
+        if isinstance(answer, AnalysisOutcome):
+            raise AnalysisRefused(answer.error_kind or "", answer.error_reason or "unknown error")
+        return bytes(answer)
+
     async def _run(self, message: tuple[str, str, Any], timeout: float) -> Any:
         """Send one job (kind, name, input) to the engine and await its answer."""
         future: Future[Any] = Future()
@@ -417,7 +439,7 @@ def _engine_main(
     def answer(outcome: Outcome) -> Any:
         error = outcome.error
         if error is None:
-            return outcome.value  # an AnalysisOutcome, or a redline's Comparison
+            return outcome.value  # an AnalysisOutcome, a redline's Comparison, or PDF bytes
         if isinstance(error, EngineBusy):
             return AnalysisBusy(error.reason, error.retry_after)
         if isinstance(error, WorkerTimedOut):
@@ -435,7 +457,7 @@ def _engine_main(
                 if message is None:
                     return
                 kind, key, name, payload, seconds = message
-                if kind == "redline":
+                if kind in ("redline", "layout"):
                     engine.submit(Job(key, name, payload=payload, seconds=seconds))
                 else:
                     engine.submit(Job(key, name, data=payload, size=len(payload), seconds=seconds))
