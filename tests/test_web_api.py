@@ -585,6 +585,21 @@ def test_report_pdf_download_is_a4(client, tmp_path) -> None:
         pdf.close()
 
 
+def assert_refused_past_the_deadline(make_client, url: str, message: str) -> None:
+    """``url`` from a server whose engine deadline is 0.001 s: a 504 with ``message`` as its
+    one line, on an error page and as JSON."""
+    own = WorkerPool(1)
+    try:
+        hurried = make_client(pool=own, analysis_timeout=0.001)
+        page = hurried.get(url)
+        as_json = hurried.get(url, headers={"Accept": "application/json"})
+    finally:
+        own.shutdown()
+    assert page.status_code == 504 and "text/html" in page.headers["content-type"]
+    assert message in page.text
+    assert as_json.status_code == 504 and as_json.json() == {"detail": message}
+
+
 def test_report_pdf_download_past_the_deadline_is_504_and_the_server_serves_on(
     make_client, client
 ) -> None:
@@ -595,22 +610,11 @@ def test_report_pdf_download_past_the_deadline_is_504_and_the_server_serves_on(
     if not pdf_renderer_available():
         pytest.skip("WeasyPrint not installed (pip install 'agreement-analyser[pdf]')")
     analysis_id = upload(client, SAMPLES / "exchange-nordhavn-hanbit.pdf").json()["id"]
-    own = WorkerPool(1)
-    try:
-        hurried = make_client(pool=own, analysis_timeout=0.001)
-        page = hurried.get(f"/analyses/{analysis_id}/report.pdf")
-        as_json = hurried.get(
-            f"/analyses/{analysis_id}/report.pdf", headers={"Accept": "application/json"}
-        )
-    finally:
-        own.shutdown()
     message = (
         "The PDF report of exchange-nordhavn-hanbit.pdf was stopped after 0.001 s: the report "
         "is too long to lay out in time. Download the HTML report and print it instead."
     )
-    assert page.status_code == 504 and "text/html" in page.headers["content-type"]
-    assert message in page.text
-    assert as_json.status_code == 504 and as_json.json() == {"detail": message}
+    assert_refused_past_the_deadline(make_client, f"/analyses/{analysis_id}/report.pdf", message)
     served = client.get(f"/analyses/{analysis_id}/report.pdf")
     assert served.status_code == 200 and served.content.startswith(b"%PDF-")
 
@@ -644,6 +648,34 @@ def test_checklist_download_is_a_word_document(client, tmp_path) -> None:
     text = "\n".join([p.text for p in document.paragraphs] + cells)
     assert "mou-fjordvik-kilimani.pdf" in text
     assert client.get("/analyses/999/checklist.docx").status_code == 404
+
+
+def test_checklist_download_past_the_deadline_is_504_and_the_server_serves_on(
+    make_client, client, tmp_path
+) -> None:
+    """The checklist is built in an engine worker under the upload deadline (issue 13):
+    refused, it is one line on an error page (or JSON), never a 500, and the next download
+    works."""
+    import docx
+
+    analysis_id = upload(client, SAMPLES / "mou-fjordvik-kilimani.pdf").json()["id"]
+    message = (
+        "The checklist of mou-fjordvik-kilimani.pdf was stopped after 0.001 s: the checklist "
+        "is too long to build in time. Download the HTML report instead."
+    )
+    assert_refused_past_the_deadline(
+        make_client, f"/analyses/{analysis_id}/checklist.docx", message
+    )
+    served = client.get(f"/analyses/{analysis_id}/checklist.docx")
+    assert served.status_code == 200
+    (tmp_path / "c.docx").write_bytes(served.content)
+    document = docx.Document(str(tmp_path / "c.docx"))
+    assert any("mou-fjordvik-kilimani.pdf" in p.text for p in document.paragraphs) or any(
+        "mou-fjordvik-kilimani.pdf" in cell.text
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+    )
 
 
 def test_history_page_search(client) -> None:

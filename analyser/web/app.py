@@ -16,7 +16,7 @@ import math
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -44,6 +44,7 @@ from analyser.web.worker import (
     AnalysisOutcome,
     AnalysisRefused,
     AnalysisTimeout,
+    ChecklistRequest,
     LayoutRequest,
     RedlineRequest,
     WorkerPool,
@@ -299,15 +300,36 @@ async def _layout_pdf(app: FastAPI, html: str, name: str) -> bytes:
     """The report's HTML laid out as PDF by an engine worker, under the upload deadline and
     memory cap: layout cost grows with what the partner's draft put into the report, so it
     must not run unbounded in the server. A refusal raises :class:`UploadRejected`."""
+    return await _engine_download(
+        app,
+        f"The PDF report of {name}",
+        lambda timeout: app.state.pool.layout_pdf(LayoutRequest(html), timeout),
+        "the report is too long to lay out in time. Download the HTML report and print it instead.",
+    )
+
+
+async def _checklist_docx(app: FastAPI, report: dict[str, Any], name: str) -> bytes:
+    """The checklist built as DOCX by an engine worker, bounded like :func:`_layout_pdf`: it
+    holds every quote and flag the partner's draft produced."""
+    return await _engine_download(
+        app,
+        f"The checklist of {name}",
+        lambda timeout: app.state.pool.checklist_docx(ChecklistRequest(report), timeout),
+        "the checklist is too long to build in time. Download the HTML report instead.",
+    )
+
+
+async def _engine_download(
+    app: FastAPI, what: str, job: Callable[[float], Awaitable[bytes]], too_long: str
+) -> bytes:
+    """A download made by an engine worker within ``serve --timeout``: ``job(timeout)`` runs
+    it; a refusal raises :class:`UploadRejected` with one line (504, 503, 501 or 422)."""
     config: WebConfig = app.state.config
-    what = f"The PDF report of {name}"
     try:
-        return await app.state.pool.layout_pdf(LayoutRequest(html), config.analysis_timeout)
+        return await job(config.analysis_timeout)
     except AnalysisTimeout as e:
         raise UploadRejected(
-            504,
-            f"{what} was stopped after {config.analysis_timeout:g} s: the report is too long "
-            "to lay out in time. Download the HTML report and print it instead.",
+            504, f"{what} was stopped after {config.analysis_timeout:g} s: {too_long}"
         ) from e
     except AnalysisBusy as e:
         retry = {"Retry-After": str(max(1, round(e.retry_after)))}
@@ -499,6 +521,15 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+def _refused_download(request: Request, e: UploadRejected) -> Response:
+    """A download the engine refused: its one line as JSON or an error page, headers kept."""
+    if _wants_json(request):
+        return JSONResponse({"detail": e.message}, status_code=e.status, headers=e.headers)
+    page = _error_page(request, e.status, e.message)
+    page.headers.update(e.headers)
+    return page
+
+
 def _add_page_routes(app: FastAPI) -> None:
     store: Store = app.state.store
     config: WebConfig = app.state.config
@@ -591,13 +622,7 @@ def _add_page_routes(app: FastAPI) -> None:
             try:
                 content = await _layout_pdf(app, html, stored.summary.name)
             except UploadRejected as e:
-                if _wants_json(request):
-                    return JSONResponse(
-                        {"detail": e.message}, status_code=e.status, headers=e.headers
-                    )
-                page = _error_page(request, e.status, e.message)
-                page.headers.update(e.headers)
-                return page
+                return _refused_download(request, e)
         else:
             content = await run_in_threadpool(lambda: render(report, fmt, view=view, lang=lang))
         return Response(
@@ -607,11 +632,14 @@ def _add_page_routes(app: FastAPI) -> None:
         )
 
     @app.get("/analyses/{analysis_id}/checklist.docx", include_in_schema=False)
-    def download_checklist(analysis_id: int) -> Response:
-        from analyser.checklist import build_checklist, docx_bytes
+    async def download_checklist(request: Request, analysis_id: int) -> Response:
+        from starlette.concurrency import run_in_threadpool
 
-        stored = _get(app, analysis_id)
-        data = docx_bytes(build_checklist(stored.report))
+        stored = await run_in_threadpool(_get, app, analysis_id)
+        try:
+            data = await _checklist_docx(app, stored.report, stored.summary.name)
+        except UploadRejected as e:
+            return _refused_download(request, e)
         return Response(
             data,
             media_type=_DOCX_TYPE,

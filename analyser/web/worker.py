@@ -19,7 +19,9 @@ at worst (two stored versions of 4,000 paragraphs that all differ took half a mi
 not run in the server process but sent to the same engine as a job of its own
 (:class:`RedlineRequest`), under the same deadline, memory cap and admission bound as an upload.
 So is the report page's PDF download (:class:`LayoutRequest`): WeasyPrint's layout grows with
-what the report holds, and what it holds comes from the partner's draft.
+what the report holds, and what it holds comes from the partner's draft. So is the checklist
+download (:class:`ChecklistRequest`): python-docx builds it from every quote and flag the
+partner's draft produced.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from analyser.document import Block, Document
 from analyser.limits import Limits
 
 if TYPE_CHECKING:
+    from analyser.checklist import ChecklistFields
     from analyser.compare import Comparison
     from analyser.engine import Job, Outcome
     from analyser.pipeline import Analyser
@@ -115,6 +118,17 @@ class LayoutRequest:
     html: str
 
 
+@dataclass(frozen=True)
+class ChecklistRequest:
+    """The checklist download, as an engine job: the stored report (``Report.to_dict()``) and
+    the options :func:`analyser.checklist.build_checklist` takes."""
+
+    report: dict[str, Any]
+    lang: str | None = None
+    profile: str | None = None
+    fields: ChecklistFields | None = None
+
+
 def redline(request: RedlineRequest) -> Comparison:
     """The clause comparison with the word-level redline (runs in a worker)."""
     from analyser.compare import compare_texts
@@ -129,14 +143,23 @@ def redline(request: RedlineRequest) -> Comparison:
 
 
 def engine_task(analyser: Analyser, job: Job) -> AnalysisOutcome | Comparison | bytes:
-    """The web engine's task: a redline or a PDF layout when the job carries one, else an
-    upload."""
+    """The web engine's task: a redline, a PDF layout or a checklist DOCX when the job carries
+    one, else an upload."""
     if isinstance(job.payload, RedlineRequest):
         return redline(job.payload)
     if isinstance(job.payload, LayoutRequest):
         from analyser.render_pdf import html_to_pdf
 
         return html_to_pdf(job.payload.html)
+    if isinstance(job.payload, ChecklistRequest):
+        from analyser.checklist import build_checklist, docx_bytes
+
+        request = job.payload
+        return docx_bytes(
+            build_checklist(
+                request.report, lang=request.lang, profile=request.profile, fields=request.fields
+            )
+        )
     return analyse_upload(analyser, job)
 
 
@@ -343,7 +366,15 @@ class WorkerPool:
     async def layout_pdf(self, request: LayoutRequest, timeout: float) -> bytes:
         """The report's HTML laid out as PDF in a worker, bounded and refused like
         :meth:`compare` (AnalysisRefused with kind "RendererMissing" without WeasyPrint)."""
-        answer = await self._run(("layout", "report.pdf", request), timeout)
+        return await self._run_for_bytes(("layout", "report.pdf", request), timeout)
+
+    async def checklist_docx(self, request: ChecklistRequest, timeout: float) -> bytes:
+        """The checklist built as DOCX in a worker, bounded and refused like :meth:`compare`."""
+        return await self._run_for_bytes(("checklist", "checklist.docx", request), timeout)
+
+    async def _run_for_bytes(self, message: tuple[str, str, Any], timeout: float) -> bytes:
+        """A job whose answer is a file's bytes; an error answer raises AnalysisRefused."""
+        answer = await self._run(message, timeout)
         if isinstance(answer, AnalysisOutcome):
             raise AnalysisRefused(answer.error_kind or "", answer.error_reason or "unknown error")
         return bytes(answer)
@@ -439,7 +470,7 @@ def _engine_main(
     def answer(outcome: Outcome) -> Any:
         error = outcome.error
         if error is None:
-            return outcome.value  # an AnalysisOutcome, a redline's Comparison, or PDF bytes
+            return outcome.value  # an AnalysisOutcome, a redline's Comparison, or file bytes
         if isinstance(error, EngineBusy):
             return AnalysisBusy(error.reason, error.retry_after)
         if isinstance(error, WorkerTimedOut):
@@ -457,7 +488,7 @@ def _engine_main(
                 if message is None:
                     return
                 kind, key, name, payload, seconds = message
-                if kind in ("redline", "layout"):
+                if kind in ("redline", "layout", "checklist"):
                     engine.submit(Job(key, name, payload=payload, seconds=seconds))
                 else:
                     engine.submit(Job(key, name, data=payload, size=len(payload), seconds=seconds))
