@@ -26,15 +26,16 @@ import hashlib
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from measure import best_of, wait_sampling_peak  # bench/measure.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -148,30 +149,6 @@ def prepare(sizes: list[int], batch: int) -> tuple[dict[int, Path], list[Path]]:
 # --------------------------------------------------------------------------- measuring
 
 
-def _tree_rss(root: int) -> int:
-    """Summed RSS (bytes) of ``root`` and its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = resource.getpagesize()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                parent = int(fh.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/statm", encoding="ascii") as fh:
-                rss[int(entry)] = int(fh.read().split()[1]) * page
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(entry))
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack += children.get(pid, [])
-    return total
-
-
 def cold_env() -> dict[str, str]:
     """The environment of the cold commands: as an installed copy runs, with its modules'
     bytecode compiled once (pip compiles it at install). A shell with PYTHONDONTWRITEBYTECODE
@@ -191,10 +168,7 @@ def run_cold(argv: list[str], cwd: Path) -> tuple[float, int]:
     process = subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=env
     )
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(0.01)
+    peak = wait_sampling_peak(process)
     elapsed = time.perf_counter() - started
     if process.returncode not in (0, 1):
         error = process.stderr.read().decode() if process.stderr else ""
@@ -205,15 +179,6 @@ def run_cold(argv: list[str], cwd: Path) -> tuple[float, int]:
 def _analyser_argv() -> list[str]:
     command = shutil.which("analyser")
     return [command] if command else [sys.executable, "-m", "analyser"]
-
-
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 STAGES = ("extract", "segment", "match", "classify", "detect", "red flags", "render")
@@ -242,12 +207,12 @@ def warm_stages(analyser, path: Path, repeat: int) -> dict[str, float]:
     model = analyser.model()
     hits = matcher.match(texts)
     times = {
-        "extract": _best(lambda: extract(path), repeat),
-        "segment": _best(lambda: segment(document), repeat),
-        "match": _best(lambda: (cold_tokens(), matcher.match(texts)), repeat),
+        "extract": best_of(lambda: extract(path), repeat),
+        "segment": best_of(lambda: segment(document), repeat),
+        "match": best_of(lambda: (cold_tokens(), matcher.match(texts)), repeat),
     }
     if model is not None:
-        times["classify"] = _best(
+        times["classify"] = best_of(
             lambda: model.predict(texts, rule_matrix(hits, len(texts), model.rule_features)),
             repeat,
         )
@@ -260,12 +225,12 @@ def warm_stages(analyser, path: Path, repeat: int) -> dict[str, float]:
         return apply_required_elements(clauses, analyser.profile, segmented)
 
     clauses = judge()
-    times["detect"] = max(0.0, _best(judge, repeat) - times["match"] - times["classify"])
-    times["red flags"] = _best(
+    times["detect"] = max(0.0, best_of(judge, repeat) - times["match"] - times["classify"])
+    times["red flags"] = best_of(
         lambda: detect_red_flags(segmented, analyser.profile, clauses), repeat
     )
     report = analyser.analyse_document(document)
-    times["render"] = _best(lambda: render(report, "html"), repeat)
+    times["render"] = best_of(lambda: render(report, "html"), repeat)
     return times
 
 
@@ -335,9 +300,9 @@ def main() -> None:
         for pages, path in agreements.items():
             runs = 1 if pages >= 1000 else repeat
             stages = warm_stages(analyser, path, runs)
-            raw = _best(lambda p=path: raw_pdfium_warm(p), runs)
+            raw = best_of(lambda p=path: raw_pdfium_warm(p), runs)
             text = raw_pdfium_warm(path)
-            keyword = raw + _best(lambda t=text: keyword_baseline(analyser, t), runs)
+            keyword = raw + best_of(lambda t=text: keyword_baseline(analyser, t), runs)
             total = sum(stages.values())
             per_page[pages] = total * 1e3 / pages
             row = "".join(f"{stages[s] * 1e3 / pages:10.2f}" for s in STAGES)
@@ -345,7 +310,7 @@ def main() -> None:
                 f"{pages:>6}{row}{total * 1e3 / pages:9.2f}{raw * 1e3 / pages:11.2f}"
                 f"{keyword * 1e3 / pages:8.2f}"
             )
-            warm = _best(lambda p=path: render(analyser.analyse_path(p), "json"), runs)
+            warm = best_of(lambda p=path: render(analyser.analyse_path(p), "json"), runs)
             # Cold runs: the fastest of `runs` (a shared machine only ever adds time).
             check_argv = [*_analyser_argv(), "check", "-f", "json", str(path)]
             cold, peak = min(run_cold(check_argv, Path(tmp)) for _ in range(runs))

@@ -13,7 +13,6 @@ Memory is the peak of the summed RSS of ``analyser check`` and all its children,
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import wait_sampling_peak  # bench/measure.py, beside this script
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -54,30 +54,6 @@ def build_pdf(path: Path, pages: int) -> None:
     c.save()
 
 
-def _tree_rss(root: int) -> int:
-    """Summed RSS of ``root`` and its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = resource.getpagesize()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/statm", encoding="ascii") as fh:
-                rss[int(entry)] = int(fh.read().split()[1]) * page
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
 def measure_check(pdf: Path) -> tuple[int, int, float, int]:
     command = shutil.which("analyser")
     argv = [command] if command else [sys.executable, "-m", "analyser"]
@@ -86,10 +62,7 @@ def measure_check(pdf: Path) -> tuple[int, int, float, int]:
         [*argv, "check", "-f", "json", str(pdf)], stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )  # fmt: skip
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(0.01)
+    peak = wait_sampling_peak(process)
     elapsed = time.perf_counter() - started
     stderr = process.stderr.read().decode() if process.stderr else ""
     if process.returncode not in (0, 1):

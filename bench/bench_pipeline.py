@@ -20,17 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import best_of  # bench/measure.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-
-
-def _best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:
@@ -58,15 +51,15 @@ def main() -> None:
     )
     for path in samples:
         document = extract(path)
-        t_extract = _best(lambda p=path: extract(p), args.repeat)
-        t_segment = _best(lambda d=document: segment(d), args.repeat)
-        t_all = _best(lambda d=document: analyser.analyse_document(d), args.repeat)
+        t_extract = best_of(lambda p=path: extract(p), args.repeat)
+        t_segment = best_of(lambda d=document: segment(d), args.repeat)
+        t_all = best_of(lambda d=document: analyser.analyse_document(d), args.repeat)
         report = analyser.analyse_document(document)
-        t_report = _best(lambda r=report: render(r, "json"), args.repeat)
+        t_report = best_of(lambda r=report: render(r, "json"), args.repeat)
         t_detect = max(t_all - t_segment, 0.0)
         lang = "nb" if report.document.language in {"nb", "nn"} else "en"
         specs = analyser.profile.clauses
-        t_keyword = _best(
+        t_keyword = best_of(
             lambda d=document, s=specs, lg=lang: [keyword_status(d.text, c, lg) for c in s],
             args.repeat,
         )
@@ -102,7 +95,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         pdf = build_agreement_pdf(Path(tmp) / "agreement-30p.pdf", pages=30)
-        warm = _best(lambda: analyser.analyse_path(pdf), args.repeat)
+        warm = best_of(lambda: analyser.analyse_path(pdf), args.repeat)
         cold = []
         for _ in range(args.repeat):
             started = time.perf_counter()
