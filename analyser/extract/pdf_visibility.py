@@ -217,20 +217,32 @@ def _scan(
     image, Acrobat after): the image shows what the text says, so it is not hidden. Anywhere
     else render mode 3 hides the text.
     """
-    backgrounds: list[tuple[_Box, _Rgb | None]] = []
+    scan = _PageScan(crop, content, lying_fonts)
     found: list[_Found] = []
     for i in range(pdfium_c.FPDFPage_CountObjects(page)):
         obj = pdfium_c.FPDFPage_GetObject(page, i)
-        found += _inspect(obj, None, crop, content, backgrounds, _IDENTITY, 0, lying_fonts)
+        found += _inspect(scan, obj, None, _IDENTITY, 0)
     return [
         item
         for item in found
         if not (
             item.reason == "render_mode_invisible"
             and item.box is not None
-            and _over_image(item.box, backgrounds)
+            and _over_image(item.box, scan.backgrounds)
         )
     ]
+
+
+@dataclass
+class _PageScan:
+    """What one page's walk knows beside the object at hand: the page box, the optional
+    content that is off, the fonts whose ToUnicode map lies, and the fills and images drawn so
+    far (the background later text is judged against)."""
+
+    crop: _Box
+    content: OptionalContent
+    lying_fonts: frozenset[str]
+    backgrounds: list[tuple[_Box, _Rgb | None]] = field(default_factory=list)
 
 
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -238,70 +250,62 @@ _MAX_FORM_DEPTH = 8
 
 
 def _inspect(
+    scan: _PageScan,
     obj: ctypes.c_void_p,
     parent: ctypes.c_void_p | None,
-    crop: _Box,
-    content: OptionalContent,
-    backgrounds: list[tuple[_Box, _Rgb | None]],
     matrix: tuple[float, ...],
     depth: int,
-    lying_fonts: frozenset[str],
 ) -> Iterator[_Found]:
     kind = pdfium_c.FPDFPageObj_GetType(obj)
     if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-        found = _judge_text(obj, parent, crop, content, backgrounds, matrix, lying_fonts)
+        found = _judge_text(scan, obj, parent, matrix)
         if found is not None:
             yield found
     elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
         fill = _filled_path(obj, matrix)
         if fill is not None:
-            backgrounds.append(fill)
+            scan.backgrounds.append(fill)
     elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
         box = _bounds(obj, matrix)
         if box is not None:
-            backgrounds.append((box, None))  # an image: colour unknown
+            scan.backgrounds.append((box, None))  # an image: colour unknown
     elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
         inner = _compose(_matrix(obj), matrix)
-        off = _oc_off(obj, content)
+        off = _oc_off(obj, scan.content)
         for i in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
             child = pdfium_c.FPDFFormObj_GetObject(obj, i)
             if off and pdfium_c.FPDFPageObj_GetType(child) == pdfium_c.FPDF_PAGEOBJ_TEXT:
                 yield _Found(child, obj, "optional_content_off")
                 continue
-            yield from _inspect(
-                child, obj, crop, content, backgrounds, inner, depth + 1, lying_fonts
-            )
+            yield from _inspect(scan, child, obj, inner, depth + 1)
 
 
 def _judge_text(
+    scan: _PageScan,
     obj: ctypes.c_void_p,
     parent: ctypes.c_void_p | None,
-    crop: _Box,
-    content: OptionalContent,
-    backgrounds: list[tuple[_Box, _Rgb | None]],
     matrix: tuple[float, ...],
-    lying_fonts: frozenset[str],
 ) -> _Found | None:
     mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj)
     box = _bounds(obj, matrix)
     if mode in _INVISIBLE_MODES:
         return _Found(obj, parent, "render_mode_invisible", box=box)
     if box is not None:
-        if not _overlaps(box, crop):
+        if not _overlaps(box, scan.crop):
             return _Found(obj, parent, "outside_page")
         if _font_height(obj, matrix) < _MIN_HEIGHT:
             return _Found(obj, parent, "tiny_font")
         if _clipped_away(obj, box, matrix):
             return _Found(obj, parent, "clipped")
         colour = _colour(obj, stroke=mode in _STROKE_ONLY_MODES)
-        background = _background(box, backgrounds)
+        background = _background(box, scan.backgrounds)
         if colour is not None and background is not None and _unreadable(colour, background):
             return _Found(obj, parent, "invisible_colour")
-    if lying_fonts and _font_name(obj) in lying_fonts:
+    if scan.lying_fonts and _font_name(obj) in scan.lying_fonts:
         return _Found(obj, parent, "actual_text_mismatch", font_lies=True)
     marks = _marks(obj)
     if marks:
-        if _oc_off_marks(marks, content):
+        if _oc_off_marks(marks, scan.content):
             return _Found(obj, parent, "optional_content_off")
         actual = next((v for name, v in marks if name == "ActualText"), None)
         if actual is not None:
