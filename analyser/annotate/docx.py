@@ -28,6 +28,7 @@ from lxml import etree
 
 from analyser.annotate.findings import Finding, Wording, findings, gaps, wording
 from analyser.errors import CorruptDocument
+from analyser.extract.container import replace_members
 from analyser.extract.strict import transitional_from_strict
 from analyser.report import ClauseResult, Report
 
@@ -165,7 +166,7 @@ def annotate_docx(report: Report, data: bytes, *, now: datetime | None = None) -
         RELS: _xml(rels),
         CONTENT_TYPES: _xml(content_types),
     }
-    return Annotated(_rewrite(data, replaced), len(notes), len(inserted), notes)
+    return Annotated(replace_members(data, replaced), len(notes), len(inserted), notes)
 
 
 def _xml(root: etree._Element) -> bytes:
@@ -198,23 +199,6 @@ def _add_override(content_types: etree._Element, part: str) -> None:
     override = etree.SubElement(content_types, f"{{{CT_NS}}}Override")
     override.set("PartName", part)
     override.set("ContentType", COMMENTS_TYPE)
-
-
-def _rewrite(data: bytes, replaced: dict[str, bytes]) -> bytes:
-    """The same archive with some members replaced or added; the others copied unchanged."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            if info.filename in replaced:
-                target.writestr(info, replaced.pop(info.filename), zipfile.ZIP_DEFLATED)
-            else:
-                target.writestr(info, source.read(info.filename))
-        for name, payload in replaced.items():
-            target.writestr(name, payload, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
 
 
 def _inside_text_box(p: etree._Element) -> bool:

@@ -16,6 +16,7 @@ import io
 import re
 import struct
 import zipfile
+from collections.abc import Mapping
 
 from analyser.errors import CorruptDocument, DocumentTooLarge, UnsupportedFormat
 from analyser.limits import Limits, describe
@@ -58,6 +59,29 @@ def zip_member_count(data: bytes) -> int | None:
         if offset + 56 <= len(data) and data[offset : offset + 4] == _EOCD64:
             count = struct.unpack_from("<Q", data, offset + 32)[0]
     return int(count)
+
+
+def replace_members(data: bytes, replaced: Mapping[str, bytes]) -> bytes:
+    """The same archive with the ``replaced`` members' bytes swapped in (deflated) and any of
+    them the archive lacks appended; every other member is copied with its own bytes and
+    metadata, so a reader (or a test) sees it unchanged."""
+    out = io.BytesIO()
+    written: set[str] = set()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            payload = replaced.get(info.filename)
+            if payload is None:
+                target.writestr(info, source.read(info.filename))
+            else:
+                target.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED)
+                written.add(info.filename)
+        for name, payload in replaced.items():
+            if name not in written:
+                target.writestr(name, payload, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def check_zip(data: bytes, limits: Limits, path: str | None) -> set[str]:

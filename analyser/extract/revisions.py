@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from analyser.document import Document, RevisionMark, Revisions
-from analyser.extract.container import check_zip
+from analyser.extract.container import check_zip, replace_members
 from analyser.limits import Limits
 
 # Parts whose text the extractor reads and that can carry revision markup.
@@ -86,7 +86,7 @@ def read_revisions(
         if name in roots:
             marks.extend(collect_marks(roots[name]))
     rejected = {name: reject_all(root) for name, root in roots.items() if has_revisions(root)}
-    before_bytes = replace_parts(data, {n: etree.tostring(r) for n, r in rejected.items()})
+    before_bytes = replace_members(data, {n: etree.tostring(r) for n, r in rejected.items()})
     before = extract_docx(
         before_bytes, name=after.name, path=after.path, sha256=after.sha256, limits=limits
     )
@@ -263,19 +263,3 @@ def _unwrap(element: etree._Element) -> None:
     for offset, child in enumerate(list(element)):
         parent.insert(index + offset, child)
     parent.remove(element)  # its tail is inter-element whitespace, meaningless in WordML
-
-
-def replace_parts(data: bytes, parts: dict[str, bytes]) -> bytes:
-    """The same ZIP with some members' bytes replaced; every other member copied as is."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            payload = parts.get(info.filename)
-            if payload is None:
-                target.writestr(info, source.read(info.filename))
-            else:
-                target.writestr(info, payload, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
